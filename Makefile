@@ -1,0 +1,67 @@
+# Quickstart: `make run` (set up, seed demo data, serve on SQLite) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test setup sysdeps browser lint check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when requirements.txt changes, so re-running is fast.
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# WeasyPrint needs Pango and libharfbuzz-subset0 (without it Chinese PDFs
+# render about 5x slower) and a CJK font; installed with apt when we can.
+sysdeps:
+	@missing=""; \
+	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$$missing libharfbuzz-subset0"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing fontconfig; \
+	  else \
+	    echo "Please install these system packages first (e.g. sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+# Browser tests drive Debian's chromium through Playwright (no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+setup: sysdeps $(STAMP)
+
+run: setup
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py createcachetable
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py collectstatic --noinput -v0
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (demo login 370402199001011238 / Demo@2026)"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup browser
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(STAMP)
+	DEBUG=true $(PY) manage.py check
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

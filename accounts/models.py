@@ -1,0 +1,92 @@
+"""Login identities and the security audit trail.
+
+A `User` is either hall staff (is_staff, logs in to admin with a username) or
+a member's online identity (linked to exactly one `inquiry.Member`, logs in on
+the portal with ID number or reserved phone). The two never cross.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    username = models.CharField("用户名", max_length=150, unique=True)
+    member = models.OneToOneField(
+        "inquiry.Member",
+        verbose_name="缴存职工",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+    is_staff = models.BooleanField("工作人员", default=False)
+    is_active = models.BooleanField("有效", default=True)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "登录用户"
+        verbose_name_plural = "登录用户"
+        constraints = [
+            # A member identity is never staff: members cannot reach admin.
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=True) | models.Q(is_staff=False, is_superuser=False),
+                name="user_member_not_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_id is not None
+
+
+class AuditEvent(models.Model):
+    """Append-only record of security events; read-only for staff in admin."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCESS = "login_success", "登录成功"
+        LOGIN_FAILURE = "login_failure", "登录失败"
+        LOGOUT = "logout", "退出"
+        PHONE_CHANGED = "phone_changed", "变更预留手机号"
+
+    kind = models.CharField("事件", max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    member = models.ForeignKey(
+        "inquiry.Member", verbose_name="缴存职工", null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    # Personal data in here is always masked: the log outlives its purpose.
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "安全审计"
+        verbose_name_plural = "安全审计"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an existing event is never rewritten.
+        if self.pk is not None:
+            raise ValueError("审计记录不可修改")
+        super().save(*args, **kwargs)

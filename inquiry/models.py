@@ -1,0 +1,315 @@
+"""The center's records of its members: fund accounts, ledger, loans.
+
+Field names follow ../shared/glossary.md. Money is DecimalField with two
+places; rates are stored as fractions (0.12 for 12%).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
+from zzgjj_portal.money import to_cents
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE_MIN = Decimal("0.05")
+RATE_MAX = Decimal("0.12")
+
+
+def validate_id_number(value: str) -> None:
+    error = id_number_error(value)
+    if error:
+        raise ValidationError(error, code="invalid_id_number")
+
+
+def validate_phone(value: str) -> None:
+    if value and not is_phone(value):
+        raise ValidationError("手机号码应为11位大陆手机号", code="invalid_phone")
+
+
+class AccountStatus(models.TextChoices):
+    """Codes of JGJ/T 320-2014 appendix A.6."""
+
+    NORMAL = "01", "正常"
+    SEALED = "02", "封存"
+    CLOSED_MERGED = "03", "合并销户"
+    CLOSED_TRANSFERRED = "04", "外部转出销户"
+    CLOSED_WITHDRAWN = "05", "提取销户"
+    FROZEN = "06", "冻结"
+    OTHER = "99", "其他"
+
+
+CLOSED_STATUSES = (AccountStatus.CLOSED_MERGED, AccountStatus.CLOSED_TRANSFERRED, AccountStatus.CLOSED_WITHDRAWN)
+
+
+class Employer(models.Model):
+    name = models.CharField("单位名称", max_length=100)
+    account_no = models.CharField("单位账号", max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["account_no"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(models.QuerySet):
+    def by_login(self, identifier: str) -> "MemberQuerySet":
+        """Members whose ID number or reserved phone is `identifier`."""
+        identifier = (identifier or "").strip()
+        if is_phone(identifier):
+            return self.filter(phone=identifier)
+        return self.filter(id_number=normalize_id_number(identifier))
+
+
+class Member(models.Model):
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    # The reserved phone: only hall staff set it (see services.member_phone_change);
+    # SMS codes go only there, and it is a login name, hence unique when set.
+    phone = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_phone])
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "缴存职工"
+        verbose_name_plural = "缴存职工"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="member_phone_unique"),
+            models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="member_id_number_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+
+
+class FundAccount(models.Model):
+    member = models.OneToOneField(
+        Member, verbose_name="缴存职工", on_delete=models.PROTECT, related_name="fund_account"
+    )
+    account_no = models.CharField("个人账号", max_length=32, unique=True)
+    employer = models.ForeignKey(Employer, verbose_name="单位", on_delete=models.PROTECT, related_name="accounts")
+    deposit_base = models.DecimalField("缴存基数", **MONEY)
+    employer_rate = models.DecimalField(
+        "单位缴存比例",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)],
+    )
+    personal_rate = models.DecimalField(
+        "个人缴存比例",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)],
+    )
+    # Kept equal to the sum of the account's ledger entries by the services
+    # that post entries; a test reconciles it.
+    balance = models.DecimalField("账户余额", default=Decimal("0.00"), **MONEY)
+    opened_on = models.DateField("开户日期")
+    status = models.CharField("个人账户状态", max_length=2, choices=AccountStatus.choices, default=AccountStatus.NORMAL)
+
+    class Meta:
+        verbose_name = "个人公积金账户"
+        verbose_name_plural = "个人公积金账户"
+        ordering = ["account_no"]
+        constraints = [
+            models.CheckConstraint(condition=Q(deposit_base__gte=0), name="account_deposit_base_non_negative"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_non_negative"),
+            models.CheckConstraint(
+                condition=Q(employer_rate__gte=RATE_MIN, employer_rate__lte=RATE_MAX),
+                name="account_employer_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(personal_rate__gte=RATE_MIN, personal_rate__lte=RATE_MAX),
+                name="account_personal_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.account_no
+
+    @property
+    def employer_deposit(self) -> Decimal:
+        return to_cents(self.deposit_base * self.employer_rate)
+
+    @property
+    def personal_deposit(self) -> Decimal:
+        return to_cents(self.deposit_base * self.personal_rate)
+
+    @property
+    def monthly_deposit(self) -> Decimal:
+        """月缴存额: each half rounded to the cent on its own, then added."""
+        return self.employer_deposit + self.personal_deposit
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class LedgerEntry(models.Model):
+    class Kind(models.TextChoices):
+        MONTHLY_DEPOSIT = "deposit", "汇缴"
+        BACK_PAYMENT = "back_payment", "补缴"
+        WITHDRAWAL = "withdrawal", "提取"
+        INTEREST = "interest", "结息"
+        TRANSFER_IN = "transfer_in", "转入"
+        TRANSFER_OUT = "transfer_out", "转出"
+
+    account = models.ForeignKey(FundAccount, verbose_name="个人账号", on_delete=models.PROTECT, related_name="entries")
+    booked_on = models.DateField("记账日期")
+    kind = models.CharField("业务类型", max_length=16, choices=Kind.choices)
+    period = models.CharField("汇缴年月", max_length=6, blank=True)
+    # Signed: income positive, outgo (withdrawal, transfer out) negative, so a
+    # balance is simply the sum of amounts.
+    amount = models.DecimalField("发生额", **MONEY)
+    balance_after = models.DecimalField("余额", **MONEY)
+    summary = models.CharField("摘要", max_length=100, blank=True)
+    withdrawal_reason = models.CharField("提取原因", max_length=50, blank=True)
+    serial_no = models.CharField("业务流水号", max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = "缴存支取明细"
+        verbose_name_plural = "缴存支取明细"
+        ordering = ["booked_on", "id"]
+        indexes = [models.Index(fields=["account", "booked_on", "id"], name="ledger_account_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_non_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_after_non_negative"),
+            models.CheckConstraint(
+                condition=Q(period="") | Q(period__regex=r"^\d{4}(0[1-9]|1[0-2])$"), name="ledger_period_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial_no} {self.get_kind_display()} {self.amount}"
+
+    @property
+    def income(self) -> Decimal | None:
+        return self.amount if self.amount > 0 else None
+
+    @property
+    def outgo(self) -> Decimal | None:
+        return -self.amount if self.amount < 0 else None
+
+
+class RepaymentMethod(models.TextChoices):
+    EQUAL_INSTALLMENT = "equal_installment", "等额本息"
+    EQUAL_PRINCIPAL = "equal_principal", "等额本金"
+
+
+class LoanContract(models.Model):
+    class Status(models.TextChoices):
+        NOT_DISBURSED = "not_disbursed", "未发放"
+        ACTIVE = "active", "正常"
+        OVERDUE = "overdue", "逾期"
+        SETTLED = "settled", "结清"
+
+    member = models.ForeignKey(Member, verbose_name="缴存职工", on_delete=models.PROTECT, related_name="loans")
+    contract_no = models.CharField("借款合同编号", max_length=32, unique=True)
+    amount = models.DecimalField("贷款金额", **MONEY)
+    term_months = models.PositiveSmallIntegerField("贷款期限(月)")
+    annual_rate = models.DecimalField("年利率", max_digits=6, decimal_places=5)
+    repayment_method = models.CharField("还款方式", max_length=20, choices=RepaymentMethod.choices)
+    disbursed_on = models.DateField("发放日期", null=True, blank=True)
+    status = models.CharField("贷款状态", max_length=16, choices=Status.choices, default=Status.NOT_DISBURSED)
+    outstanding_principal = models.DecimalField("贷款余额", **MONEY)
+    monthly_payment = models.DecimalField("月还款额", null=True, blank=True, **MONEY)
+    applied_on = models.DateField("申请日期")
+
+    class Meta:
+        verbose_name = "借款合同"
+        verbose_name_plural = "借款合同"
+        ordering = ["applied_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="loan_amount_positive"),
+            models.CheckConstraint(condition=Q(outstanding_principal__gte=0), name="loan_outstanding_non_negative"),
+            models.CheckConstraint(
+                condition=Q(outstanding_principal__lte=models.F("amount")), name="loan_outstanding_le_amount"
+            ),
+            models.CheckConstraint(condition=Q(term_months__gte=1, term_months__lte=360), name="loan_term_range"),
+            models.CheckConstraint(
+                condition=Q(annual_rate__gt=0, annual_rate__lt=Decimal("0.2")), name="loan_rate_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="not_disbursed") | Q(disbursed_on__isnull=False), name="loan_disbursed_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.contract_no
+
+    @property
+    def term_years(self) -> Decimal:
+        years = Decimal(self.term_months) / 12
+        return years.normalize() if years == years.to_integral() else years.quantize(Decimal("0.1"))
+
+    @property
+    def is_disbursed(self) -> bool:
+        return self.status != self.Status.NOT_DISBURSED
+
+
+class LoanProgressStep(models.Model):
+    class State(models.TextChoices):
+        DONE = "done", "已完成"
+        CURRENT = "current", "办理中"
+        PENDING = "pending", "未开始"
+
+    contract = models.ForeignKey(
+        LoanContract, verbose_name="借款合同", on_delete=models.CASCADE, related_name="progress_steps"
+    )
+    order = models.PositiveSmallIntegerField("顺序")
+    name = models.CharField("节点", max_length=30)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    handled_at = models.DateTimeField("办理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "贷款进度"
+        verbose_name_plural = "贷款进度"
+        ordering = ["contract", "order"]
+        constraints = [models.UniqueConstraint(fields=["contract", "order"], name="progress_step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.order}. {self.name}"
+
+
+class Repayment(models.Model):
+    contract = models.ForeignKey(
+        LoanContract, verbose_name="借款合同", on_delete=models.PROTECT, related_name="repayments"
+    )
+    repaid_on = models.DateField("还款日期")
+    principal = models.DecimalField("偿还本金", **MONEY)
+    interest = models.DecimalField("偿还利息", **MONEY)
+    principal_to_date = models.DecimalField("已还本金", **MONEY)
+    interest_to_date = models.DecimalField("已还利息", **MONEY)
+    outstanding_after = models.DecimalField("贷款余额", **MONEY)
+
+    class Meta:
+        verbose_name = "还款明细"
+        verbose_name_plural = "还款明细"
+        ordering = ["repaid_on", "id"]
+        indexes = [models.Index(fields=["contract", "repaid_on", "id"], name="repayment_contract_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    principal__gte=0,
+                    interest__gte=0,
+                    principal_to_date__gte=0,
+                    interest_to_date__gte=0,
+                    outstanding_after__gte=0,
+                ),
+                name="repayment_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.repaid_on}"

@@ -1,0 +1,73 @@
+"""factory-boy factories for the center's records."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+
+from inquiry import demo_data
+from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, Member
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employer
+        django_get_or_create = ("account_no",)
+
+    name = factory.Sequence(lambda n: f"枣庄测试单位{n}有限公司")
+    account_no = factory.Sequence(lambda n: f"29{n:08d}")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    name = factory.Sequence(lambda n: f"测试{n}")
+    # Valid resident ID numbers: 枣庄 area code, birth date and a real check digit.
+    id_number = factory.Sequence(lambda n: demo_data.make_id_number("370402", date(1980, 1, 1 + n % 28), 100 + n % 899))
+    phone = factory.Sequence(lambda n: f"137{n:08d}")
+
+
+class FundAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundAccount
+
+    member = factory.SubFactory(MemberFactory)
+    account_no = factory.Sequence(lambda n: f"1099{n:08d}")
+    employer = factory.SubFactory(EmployerFactory)
+    deposit_base = Decimal("5000.00")
+    employer_rate = Decimal("0.12")
+    personal_rate = Decimal("0.12")
+    balance = Decimal("0.00")
+    opened_on = date(2015, 1, 1)
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerEntry
+
+    account = factory.SubFactory(FundAccountFactory)
+    booked_on = date(2024, 1, 15)
+    kind = LedgerEntry.Kind.MONTHLY_DEPOSIT
+    period = "202401"
+    amount = Decimal("1200.00")
+    balance_after = Decimal("1200.00")
+    summary = "单位汇缴"
+    serial_no = factory.Sequence(lambda n: f"T{n:010d}")
+
+
+class LoanContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanContract
+
+    member = factory.SubFactory(MemberFactory)
+    contract_no = factory.Sequence(lambda n: f"TEST{n:08d}")
+    amount = Decimal("300000.00")
+    term_months = 240
+    annual_rate = Decimal("0.0325")
+    repayment_method = "equal_installment"
+    applied_on = date(2020, 7, 1)
+    disbursed_on = date(2020, 8, 1)
+    status = LoanContract.Status.ACTIVE
+    outstanding_principal = Decimal("250000.00")
+    monthly_payment = Decimal("1701.59")

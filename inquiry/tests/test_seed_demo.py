@@ -1,0 +1,95 @@
+"""seed_demo: realistic, deterministic, idempotent, and every balance reconciles."""
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from accounts.models import User
+from inquiry import demo_data
+from inquiry.models import CLOSED_STATUSES, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from tasks.models import Message
+
+pytestmark = pytest.mark.django_db
+AS_OF = "2026-10-31"
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", as_of=AS_OF)
+
+
+def snapshot():
+    return {
+        model.__name__: sorted(map(tuple, model.objects.values_list()))
+        for model in (Member, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Repayment, Message)
+    } | {"users": sorted(User.objects.values_list("username", "member__id_number", "password"))}
+
+
+def test_seed_demo_twice_changes_nothing(seeded):
+    before = snapshot()
+    call_command("seed_demo", as_of=AS_OF)
+    assert snapshot() == before
+
+
+def test_seed_demo_every_balance_reconciles_with_its_ledger(seeded):
+    # Summed in Python: SQLite's SUM() of decimals goes through float.
+    for account in FundAccount.objects.prefetch_related("entries"):
+        running = Decimal("0.00")
+        for entry in sorted(account.entries.all(), key=lambda e: (e.booked_on, e.id)):
+            running += entry.amount
+            assert entry.balance_after == running, entry.serial_no
+        assert account.balance == running, account.account_no
+
+
+def test_seed_demo_covers_the_cases_the_portal_shows(seeded):
+    assert Member.objects.count() >= 50
+    kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
+    assert {"deposit", "back_payment", "withdrawal", "interest", "transfer_in"} <= set(kinds)
+    loans_per_member = Counter(Member.objects.annotate(n=Count("loans")).values_list("n", flat=True))
+    assert loans_per_member[0] and loans_per_member[1] and loans_per_member[2]  # none, one, two loans
+    assert set(LoanContract.objects.values_list("status", flat=True)) >= {"not_disbursed", "active", "settled"}
+    assert Member.objects.filter(phone="").exists()
+    assert Member.objects.filter(user__isnull=True).exists()
+    assert FundAccount.objects.filter(status__in=CLOSED_STATUSES).exists()
+    # Interest is settled on June 30 only.
+    assert all(
+        d.month == 6 and d.day == 30
+        for d in LedgerEntry.objects.filter(kind="interest").values_list("booked_on", flat=True)
+    )
+
+
+def test_seed_demo_member_can_log_in_with_published_password(seeded):
+    member = Member.objects.get(id_number=demo_data.DEMO_ID_NUMBER)
+    assert member.user.check_password(demo_data.DEMO_PASSWORD)
+    statuses = sorted(member.loans.values_list("status", flat=True))
+    assert statuses == ["active", "settled"]
+    assert member.messages.exists()
+    unregistered = Member.objects.get(id_number=demo_data.UNREGISTERED_ID_NUMBER)
+    assert unregistered.phone and not hasattr(unregistered, "user")
+
+
+def test_seed_demo_repayments_follow_the_amortization(seeded):
+    from inquiry import amortization
+
+    for loan in LoanContract.objects.exclude(status="not_disbursed"):
+        rows = list(loan.repayments.order_by("repaid_on", "id"))
+        first_due = amortization.add_months(loan.disbursed_on, 1)
+        plan = amortization.schedule(loan.repayment_method, loan.amount, loan.annual_rate, loan.term_months, first_due)
+        regular = rows[:-1] if loan.status == "settled" else rows
+        for row, due in zip(regular, plan, strict=False):
+            assert (row.repaid_on, row.principal, row.interest) == (due.due_date, due.principal, due.interest)
+        assert rows[-1].principal_to_date + loan.outstanding_principal == loan.amount
+        if loan.status == "settled":
+            assert loan.outstanding_principal == 0
+
+
+def test_demo_data_is_deterministic():
+    first = demo_data.build_members(date(2026, 10, 31))
+    second = demo_data.build_members(date(2026, 10, 31))
+    assert [(m.id_number, m.balance, len(m.entries)) for m in first] == [
+        (m.id_number, m.balance, len(m.entries)) for m in second
+    ]

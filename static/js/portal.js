@@ -1,0 +1,74 @@
+// Progressive enhancement only: every action here also works as a plain link or form.
+(function () {
+  "use strict";
+
+  // Captcha: clicking the image loads a new one (django-simple-captcha refresh view).
+  document.querySelectorAll("[data-captcha-refresh]").forEach(function (img) {
+    function refresh() {
+      fetch(img.dataset.captchaRefresh, { headers: { "X-Requested-With": "XMLHttpRequest" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          img.src = data.image_url;
+          var form = img.closest("form");
+          var hidden = form && form.querySelector("input[name$='captcha_0']");
+          if (hidden) { hidden.value = data.key; }
+          var input = form && form.querySelector("input[name$='captcha_1']");
+          if (input) { input.value = ""; input.focus(); }
+        });
+    }
+    img.addEventListener("click", refresh);
+    img.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); refresh(); }
+    });
+  });
+
+  // 退出: ask 是/否 in a dialog instead of leaving the page.
+  var dialog = document.getElementById("logout-dialog");
+  document.querySelectorAll("[data-logout-open]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+      }
+    });
+  });
+  document.querySelectorAll("[data-dialog-close]").forEach(function (button) {
+    button.addEventListener("click", function () { button.closest("dialog").close(); });
+  });
+
+  // 关闭音效 / 开启音效: the portal's notification sound, remembered per browser.
+  document.querySelectorAll("[data-sound-toggle]").forEach(function (button) {
+    function render() {
+      var off = window.localStorage.getItem("zzgjj-sound") === "off";
+      button.textContent = off ? "开启音效" : "关闭音效";
+      button.setAttribute("aria-pressed", off ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      var off = window.localStorage.getItem("zzgjj-sound") === "off";
+      window.localStorage.setItem("zzgjj-sound", off ? "on" : "off");
+      render();
+    });
+    render();
+  });
+})();
+
+// Tabs of the task area (消息 · 我发起的 · 已阅).
+(function () {
+  "use strict";
+  document.querySelectorAll("[role=tablist]").forEach(function (list) {
+    var tabs = list.querySelectorAll("[role=tab]");
+    // Without JavaScript every panel stays visible; with it, only the selected one.
+    tabs.forEach(function (tab) {
+      document.getElementById(tab.getAttribute("aria-controls")).hidden = tab.getAttribute("aria-selected") !== "true";
+    });
+    tabs.forEach(function (tab) {
+      tab.addEventListener("click", function () {
+        tabs.forEach(function (other) {
+          var selected = other === tab;
+          other.setAttribute("aria-selected", selected ? "true" : "false");
+          document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+        });
+      });
+    });
+  });
+})();

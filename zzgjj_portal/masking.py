@@ -1,0 +1,23 @@
+"""Masking of personal data shown to members (pure, no Django).
+
+Full ID numbers and phone numbers appear only in the staff admin; members and
+logs see these forms.
+"""
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """`370402199001011238` -> `370402********1238` (area code and last four kept)."""
+    if not id_number:
+        return ""
+    if len(id_number) <= 10:
+        return "*" * len(id_number)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def mask_phone(phone: str | None) -> str:
+    """`13812345678` -> `138****5678`."""
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -1,0 +1,57 @@
+"""Money, masking and identity helpers (no database)."""
+
+from decimal import Decimal
+
+import pytest
+
+from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
+from zzgjj_portal.masking import mask_id_number, mask_phone
+from zzgjj_portal.money import format_money, format_rate, to_cents
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1234.5", "1,234.50"), ("0", "0.00"), ("-1234567.891", "-1,234,567.89"), ("0.005", "0.01"), ("2.675", "2.68")],
+)
+def test_format_money_thousands_and_half_up(value, expected):
+    assert format_money(Decimal(value)) == expected
+
+
+def test_to_cents_rounds_half_up_not_bankers():
+    assert to_cents(Decimal("0.125")) == Decimal("0.13")
+    assert to_cents(Decimal("0.135")) == Decimal("0.14")
+
+
+def test_format_rate_as_percent():
+    assert format_rate(Decimal("0.12")) == "12%"
+    assert format_rate(Decimal("0.0325")) == "3.25%"
+
+
+def test_masking_keeps_only_edges():
+    assert mask_id_number("370402199001011238") == "370402********1238"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("370402199001011238", None),
+        ("37040219900101123", "身份证号应为18位"),
+        ("370402199001011239", "身份证号校验位不正确"),
+        ("370402199013011235", "身份证号中的出生日期或地区码不正确"),
+    ],
+)
+def test_id_number_error_names_the_problem(value, error):
+    assert id_number_error(value) == error
+
+
+def test_id_number_lowercase_x_is_stored_upper():
+    assert normalize_id_number(" 11010519491231002x ") == "11010519491231002X"
+    assert id_number_error("11010519491231002x") is None
+
+
+def test_is_phone_mainland_mobile_only():
+    assert is_phone("13812345678")
+    assert not is_phone("12812345678")
+    assert not is_phone("1381234567")

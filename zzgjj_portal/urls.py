@@ -1,0 +1,35 @@
+"""Root URLs: the member portal at `/`, hall staff at `/admin/`."""
+
+from captcha import views as captcha_views
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+
+admin.site.site_header = "枣庄市住房公积金管理中心 服务大厅管理"
+admin.site.site_title = "服务大厅管理"
+admin.site.index_title = "业务管理"
+
+# The captcha image must load before anyone is logged in.
+captcha_patterns = [
+    re_path(
+        r"image/(?P<key>\w+)/$",
+        login_not_required(captcha_views.captcha_image),
+        name="captcha-image",
+        kwargs={"scale": 1},
+    ),
+    re_path(
+        r"image/(?P<key>\w+)@2/$",
+        login_not_required(captcha_views.captcha_image),
+        name="captcha-image-2x",
+        kwargs={"scale": 2},
+    ),
+    re_path(r"audio/(?P<key>\w+).wav$", login_not_required(captcha_views.captcha_audio), name="captcha-audio"),
+    re_path(r"refresh/$", login_not_required(captcha_views.captcha_refresh), name="captcha-refresh"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("captcha/", include(captcha_patterns)),
+    path("", include("accounts.urls")),
+    path("", include("inquiry.urls")),
+]
