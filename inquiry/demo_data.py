@@ -116,6 +116,8 @@ class LoanSpec:
     monthly_payment: Decimal | None
     steps: list[StepSpec] = field(default_factory=list)
     repayments: list[RepaymentSpec] = field(default_factory=list)
+    remaining_months: int = 0
+    next_due_on: date | None = None
 
 
 @dataclass
@@ -322,6 +324,9 @@ def build_loan(
     elif method == "equal_principal" and len(paid_rows) < len(plan):
         # 等额本金 payments shrink: show the one due next.
         monthly_payment = plan[len(paid_rows)].total
+    remaining_months, next_due_on = 0, None
+    if status != "settled" and len(paid_rows) < len(plan):
+        remaining_months, next_due_on = len(plan) - len(paid_rows), plan[len(paid_rows)].due_date
     return LoanSpec(
         contract_no,
         amount,
@@ -335,6 +340,8 @@ def build_loan(
         monthly_payment,
         steps,
         repayments,
+        remaining_months,
+        next_due_on,
     )
 
 

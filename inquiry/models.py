@@ -225,6 +225,11 @@ class LoanContract(models.Model):
     outstanding_principal = models.DecimalField("贷款余额", **MONEY)
     monthly_payment = models.DecimalField("月还款额", null=True, blank=True, **MONEY)
     applied_on = models.DateField("申请日期")
+    # Kept by the core system after every posting. The repayment plan is
+    # recomputed from these and the outstanding principal, so it follows
+    # prepayments, shortened terms and rate changes instead of the original plan.
+    remaining_months = models.PositiveSmallIntegerField("剩余期数", default=0)
+    next_due_on = models.DateField("下期应还日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "借款合同"
@@ -243,6 +248,7 @@ class LoanContract(models.Model):
             models.CheckConstraint(
                 condition=Q(status="not_disbursed") | Q(disbursed_on__isnull=False), name="loan_disbursed_has_date"
             ),
+            models.CheckConstraint(condition=Q(remaining_months__lte=360), name="loan_remaining_months_range"),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +262,10 @@ class LoanContract(models.Model):
     @property
     def is_disbursed(self) -> bool:
         return self.status != self.Status.NOT_DISBURSED
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status == self.Status.SETTLED
 
 
 class LoanProgressStep(models.Model):

@@ -1,16 +1,36 @@
-"""Reads behind the member's pages. Every function starts from the member."""
+"""Reads behind the member's pages. Every function starts from the member.
+
+Ownership: a loan contract reaches a page only through `loan_get_for_member`,
+which raises Http404 for a contract number that is not the member's, so a
+guessed number shows nothing, not even whether it exists.
+"""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
+from django.http import Http404
 
-from inquiry.models import FundAccount, LoanContract, Member
+from inquiry import amortization
+from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
 class HomeSummary:
     account: FundAccount | None
     loans: list[LoanContract]
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    """The entries of a date range with their totals (exact Decimals)."""
+
+    entries: list[LedgerEntry]
+    income_total: Decimal
+    outgo_total: Decimal
 
 
 def member_fund_account(*, member: Member) -> FundAccount | None:
@@ -23,6 +43,93 @@ def member_loans(*, member: Member) -> QuerySet[LoanContract]:
     return LoanContract.objects.filter(member=member).order_by("applied_on", "id")
 
 
+def member_has_loans(*, member: Member) -> bool:
+    """Whether the loan menu entries are shown (one cheap EXISTS query)."""
+    return LoanContract.objects.filter(member=member).exists()
+
+
 def home_summary(*, member: Member) -> HomeSummary:
     """我的公积金 and 我的贷款 on the personal home page: two queries."""
     return HomeSummary(account=member_fund_account(member=member), loans=list(member_loans(member=member)))
+
+
+def latest_deposit_period(*, account: FundAccount) -> str:
+    """最近汇缴年月: the latest month paid for by a deposit or back payment ('' if none)."""
+    kinds = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
+    result = account.entries.filter(kind__in=kinds).aggregate(latest=Max("period"))
+    return result["latest"] or ""
+
+
+def ledger_entries(*, member: Member, start: date | None, end: date | None) -> LedgerResult:
+    """缴存支取明细 of the member's account booked between start and end
+    (inclusive; None means open), oldest first, with income and outgo totals.
+
+    One query (it uses the (account, booked_on, id) index). Totals are summed
+    in Python: SQLite's SUM() over decimals goes through float, and money
+    totals must be exact on every database.
+    """
+    queryset = LedgerEntry.objects.filter(account__member=member)
+    if start:
+        queryset = queryset.filter(booked_on__gte=start)
+    if end:
+        queryset = queryset.filter(booked_on__lte=end)
+    entries = list(queryset.order_by("booked_on", "id"))
+    income = sum((e.amount for e in entries if e.amount > 0), ZERO)
+    outgo = sum((-e.amount for e in entries if e.amount < 0), ZERO)
+    return LedgerResult(entries=entries, income_total=income, outgo_total=outgo)
+
+
+def loan_get_for_member(
+    *, member: Member, contract_no: str, candidates: list[LoanContract] | None = None
+) -> LoanContract:
+    """The member's contract numbered `contract_no`, or Http404.
+
+    `candidates`, when given, must be the member's own contracts (from
+    `member_loans`): picking from them saves a query the page already made.
+    """
+    if candidates is not None:
+        for loan in candidates:
+            if loan.contract_no == contract_no and loan.member_id == member.pk:
+                return loan
+        raise Http404("no such contract")
+    try:
+        return member_loans(member=member).get(contract_no=contract_no)
+    except LoanContract.DoesNotExist:
+        raise Http404("no such contract") from None
+
+
+def default_loan(loans: list[LoanContract]) -> LoanContract | None:
+    """The contract shown when none is chosen: the latest one still being
+    repaid, else the latest one (what a member most likely wants to see)."""
+    running = [loan for loan in loans if loan.status in (LoanContract.Status.ACTIVE, LoanContract.Status.OVERDUE)]
+    if running:
+        return running[-1]
+    return loans[-1] if loans else None
+
+
+def loan_progress_steps(*, loan: LoanContract) -> list[LoanProgressStep]:
+    """The contract's progress nodes in order (the loan already passed the gate)."""
+    return list(LoanProgressStep.objects.filter(contract=loan).order_by("order"))
+
+
+def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None) -> list[Repayment]:
+    """还款明细 of a contract (already passed the gate) repaid between start and
+    end inclusive, oldest first; one query on the (contract, repaid_on) index."""
+    queryset = Repayment.objects.filter(contract=loan)
+    if start:
+        queryset = queryset.filter(repaid_on__gte=start)
+    if end:
+        queryset = queryset.filter(repaid_on__lte=end)
+    return list(queryset.order_by("repaid_on", "id"))
+
+
+def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> list[amortization.ScheduleRow]:
+    """还款计划 from the next due date on, computed (no query) from the
+    contract's current outstanding principal, rate and remaining months, so it
+    follows prepayments and rate changes; rows due between start and end."""
+    if not loan.is_disbursed or loan.is_settled or not loan.next_due_on or not loan.remaining_months:
+        return []
+    rows = amortization.schedule(
+        loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on
+    )
+    return [row for row in rows if (not start or row.due_date >= start) and (not end or row.due_date <= end)]

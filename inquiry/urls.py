@@ -6,4 +6,11 @@ app_name = "inquiry"
 
 urlpatterns = [
     path("home/", views.HomeView.as_view(), name="home"),
+    path("info/", views.BasicInfoView.as_view(), name="basic_info"),
+    path("ledger/", views.LedgerView.as_view(), name="ledger"),
+    path("loans/progress/", views.LoanProgressView.as_view(), name="loan_progress"),
+    path("loans/info/", views.LoanInfoView.as_view(), name="loan_info"),
+    path("loans/repayments/", views.RepaymentListView.as_view(), name="repayments"),
+    path("loans/plan/", views.RepaymentPlanView.as_view(), name="plan"),
+    path("loans/plan/print/", views.RepaymentPlanPrintView.as_view(), name="plan_print"),
 ]

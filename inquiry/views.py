@@ -1,10 +1,32 @@
-"""Member pages of the center's records."""
+"""Member pages of the center's records: home and 信息查询 (chapter 3)."""
 
+from datetime import timedelta
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.mixins import MemberRequiredMixin
-from inquiry import selectors
+from inquiry import exports, printing, selectors
+from inquiry.amortization import add_months
+from inquiry.forms import date_range_form
+from inquiry.models import LoanContract
 from tasks import selectors as task_selectors
+
+PAGE_SIZE = 20
+NO_LOAN = "您未办理贷款业务,如需办理贷款业务,请回到主页面进行贷款申请"
+NOT_DISBURSED = "此合同【{contract_no}】的贷款未发放"
+SETTLED = "此合同【{contract_no}】的贷款已结清"
+
+
+def paginate(request, rows: list, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page of `rows`. A page number that is not a number or
+    past the end is a 404, like any other parameter that points at nothing."""
+    try:
+        return Paginator(rows, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("no such page") from None
 
 
 class HomeView(MemberRequiredMixin, TemplateView):
@@ -20,7 +42,163 @@ class HomeView(MemberRequiredMixin, TemplateView):
             member=self.member,
             account=summary.account,
             loans=summary.loans,
+            has_loans=bool(summary.loans),
             unread_messages=list(task_selectors.messages_unread(member=self.member)[:size]),
             read_messages=list(task_selectors.messages_read(member=self.member)[:size]),
         )
         return context
+
+
+class InquiryPageMixin(MemberRequiredMixin):
+    """Common context of the 信息查询 pages: the member and the menu."""
+
+    nav = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "has_loans" not in context:  # loan pages already know, from their contract list
+            context["has_loans"] = selectors.member_has_loans(member=self.member)
+        context.update(member=self.member, nav=self.nav)
+        return context
+
+
+class BasicInfoView(InquiryPageMixin, TemplateView):
+    """个人基本信息: customer information and account information."""
+
+    template_name = "inquiry/basic_info.html"
+    nav = "info"
+
+    def get_context_data(self, **kwargs):
+        account = selectors.member_fund_account(member=self.member)
+        latest = selectors.latest_deposit_period(account=account) if account else ""
+        return super().get_context_data(account=account, latest_period=latest, **kwargs)
+
+
+class LedgerView(InquiryPageMixin, TemplateView):
+    """缴存支取信息: summary, date range (default the last 12 months), the
+    entries with totals; `?format=xlsx` downloads the same range."""
+
+    template_name = "inquiry/ledger_list.html"
+    nav = "ledger"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        form = date_range_form(request.GET, default_start=add_months(today, -12) + timedelta(days=1), default_end=today)
+        account = selectors.member_fund_account(member=self.member)
+        context = {"account": account, "form": form}
+        if account and form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            result = selectors.ledger_entries(member=self.member, start=start, end=end)
+            if request.GET.get("format") == "xlsx":
+                return exports.ledger_xlsx_response(member=self.member, start=start, end=end, result=result)
+            context.update(result=result, page_obj=paginate(request, result.entries))
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class LoanPageMixin(InquiryPageMixin):
+    """A loan page: the member's contracts for the dropdown and the chosen one
+    (`?contract=`), which passes the ownership gate or is a 404."""
+
+    def get(self, request, *args, **kwargs):
+        self.loans = list(selectors.member_loans(member=self.member))
+        contract_no = request.GET.get("contract")
+        if contract_no:
+            self.loan = selectors.loan_get_for_member(
+                member=self.member, contract_no=contract_no, candidates=self.loans
+            )
+        else:
+            self.loan = selectors.default_loan(self.loans)
+        return self.loan_get(request)
+
+    def loan_get(self, request) -> HttpResponse:
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        loan: LoanContract | None = self.loan
+        notice = ""
+        if not self.loans:
+            notice = NO_LOAN
+        elif not loan.is_disbursed and self.needs_disbursed:
+            notice = NOT_DISBURSED.format(contract_no=loan.contract_no)
+        elif loan.is_settled and self.needs_running:
+            notice = SETTLED.format(contract_no=loan.contract_no)
+        kwargs.update(loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice)
+        return super().get_context_data(**kwargs)
+
+    needs_disbursed = True
+    needs_running = False
+
+
+class LoanProgressView(LoanPageMixin, TemplateView):
+    """贷款进度查询: the contract's nodes (done yellow, current green, later grey)."""
+
+    template_name = "inquiry/loan_progress.html"
+    nav = "progress"
+    needs_disbursed = False  # progress is most useful before the money comes
+
+    def get_context_data(self, **kwargs):
+        steps = selectors.loan_progress_steps(loan=self.loan) if self.loan else []
+        return super().get_context_data(steps=steps, **kwargs)
+
+
+class LoanInfoView(LoanPageMixin, TemplateView):
+    """贷款信息 of the chosen contract."""
+
+    template_name = "inquiry/loan_info.html"
+    nav = "loan_info"
+
+
+class RepaymentListView(LoanPageMixin, TemplateView):
+    """还款明细 of the chosen contract in a date range."""
+
+    template_name = "inquiry/repayment_list.html"
+    nav = "repayments"
+
+    def loan_get(self, request):
+        form = date_range_form(request.GET)
+        context = {"form": form}
+        if self.loan and self.loan.is_disbursed and form.is_valid():
+            data = form.cleaned_data
+            rows = selectors.loan_repayments(loan=self.loan, start=data["start"], end=data["end"])
+            context["page_obj"] = paginate(request, rows)
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class RepaymentPlanView(LoanPageMixin, TemplateView):
+    """还款计划 of the chosen contract in a date range, with 数据下载
+    (`?format=xlsx`); 打印 is RepaymentPlanPrintView. All three use the same
+    selector, so the page, the file and the print can never disagree."""
+
+    template_name = "inquiry/plan_list.html"
+    nav = "plan"
+    needs_running = True
+
+    def plan(self, request):
+        """(form, rows or None); rows is None when there is nothing to plan."""
+        form = date_range_form(request.GET)
+        loan = self.loan
+        if not loan or not loan.is_disbursed or loan.is_settled or not form.is_valid():
+            return form, None
+        data = form.cleaned_data
+        return form, selectors.loan_plan(loan=loan, start=data["start"], end=data["end"])
+
+    def loan_get(self, request):
+        form, rows = self.plan(request)
+        if rows is not None and request.GET.get("format") == "xlsx":
+            return exports.plan_xlsx_response(member=self.member, loan=self.loan, form=form, rows=rows)
+        context = {"form": form}
+        if rows is not None:
+            context["page_obj"] = paginate(request, rows)
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class RepaymentPlanPrintView(RepaymentPlanView):
+    """打印: the 缴存人还款计划表 as a PDF rendered by WeasyPrint."""
+
+    def loan_get(self, request):
+        form, rows = self.plan(request)
+        if rows is None:
+            # Nothing printable (no loan, settled, not disbursed, bad dates):
+            # the plan page explains why.
+            return super().loan_get(request)
+        return printing.plan_pdf_response(member=self.member, loan=self.loan, form=form, rows=rows)

@@ -171,4 +171,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO ("Step 2 - Fetching and
+    # parsing CSS"); only its warnings (e.g. a refused URL) are worth keeping.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from inquiry import demo_data
-from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, Member
+from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 
 
 class EmployerFactory(factory.django.DjangoModelFactory):
@@ -71,3 +71,28 @@ class LoanContractFactory(factory.django.DjangoModelFactory):
     status = LoanContract.Status.ACTIVE
     outstanding_principal = Decimal("250000.00")
     monthly_payment = Decimal("1701.59")
+    remaining_months = 180
+    next_due_on = date(2026, 12, 1)
+
+
+class LoanProgressStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanProgressStep
+
+    contract = factory.SubFactory(LoanContractFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = "申请受理"
+    state = LoanProgressStep.State.DONE
+
+
+class RepaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Repayment
+
+    contract = factory.SubFactory(LoanContractFactory)
+    repaid_on = date(2020, 9, 1)
+    principal = Decimal("889.09")
+    interest = Decimal("812.50")
+    principal_to_date = Decimal("889.09")
+    interest_to_date = Decimal("812.50")
+    outstanding_after = Decimal("299110.91")

@@ -85,6 +85,11 @@ def test_seed_demo_repayments_follow_the_amortization(seeded):
         assert rows[-1].principal_to_date + loan.outstanding_principal == loan.amount
         if loan.status == "settled":
             assert loan.outstanding_principal == 0
+            assert (loan.remaining_months, loan.next_due_on) == (0, None)
+        else:
+            # What the plan page starts from: the periods left and the next one due.
+            assert loan.remaining_months == loan.term_months - len(rows)
+            assert loan.next_due_on == (plan[len(rows)].due_date if loan.remaining_months else None)
 
 
 def test_demo_data_is_deterministic():

@@ -72,3 +72,15 @@
     });
   });
 })();
+
+// Query forms: choosing another contract submits at once (the 查询 button still works without JavaScript).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-auto-submit] [data-auto-submit-trigger]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var form = select.form;
+      // A new contract starts on its first page.
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    });
+  });
+})();

@@ -103,6 +103,8 @@ def _create_member(spec: demo_data.MemberSpec, employers: dict, password_hash: s
             status=loan.status,
             outstanding_principal=loan.outstanding_principal,
             monthly_payment=loan.monthly_payment,
+            remaining_months=loan.remaining_months,
+            next_due_on=loan.next_due_on,
         )
         LoanProgressStep.objects.bulk_create(
             LoanProgressStep(

@@ -1,0 +1,70 @@
+"""Query forms of the inquiry pages: validation and normalisation only."""
+
+from datetime import date
+
+from django import forms
+
+from inquiry.amortization import add_months
+
+MAX_RANGE_YEARS = 30
+DATE_FORMAT_HINT = "请输入正确的日期,格式如 2024-01-31"
+START_AFTER_END = "开始日期不能晚于结束日期"
+RANGE_TOO_LONG = f"查询日期范围不能超过{MAX_RANGE_YEARS}年"
+DATE_OUT_OF_RANGE = "日期超出可查询范围"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateRangeForm(forms.Form):
+    """开始日期 / 结束日期 of a GET query. Either may be left empty (open).
+
+    Bound to request.GET; a bad date gets a message in the form, never a 500.
+    """
+
+    start = forms.DateField(
+        label="开始日期",
+        required=False,
+        input_formats=["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"],
+        widget=DateInput(),
+        error_messages={"invalid": DATE_FORMAT_HINT},
+    )
+    end = forms.DateField(
+        label="结束日期",
+        required=False,
+        input_formats=["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"],
+        widget=DateInput(),
+        error_messages={"invalid": DATE_FORMAT_HINT},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            # Year 1 or 9999 parse as dates but break month arithmetic further on.
+            if value and not (date(1900, 1, 1) <= value <= date(2199, 12, 31)):
+                self.add_error(name, DATE_OUT_OF_RANGE)
+                return cleaned
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(START_AFTER_END, code="start_after_end")
+            if add_months(start, 12 * MAX_RANGE_YEARS) < end:
+                raise forms.ValidationError(RANGE_TOO_LONG, code="range_too_long")
+        return cleaned
+
+
+def date_range_form(data, *, default_start: date | None = None, default_end: date | None = None) -> DateRangeForm:
+    """The form bound to the query string, or to the defaults when the member
+    has not queried yet (so the page opens on e.g. the last 12 months)."""
+    if "start" in data or "end" in data:
+        return DateRangeForm(data)
+    initial = {
+        "start": default_start.isoformat() if default_start else "",
+        "end": default_end.isoformat() if default_end else "",
+    }
+    return DateRangeForm(initial)

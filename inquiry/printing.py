@@ -1,0 +1,108 @@
+"""打印: the 缴存人还款计划表 as a PDF, rendered by WeasyPrint.
+
+WeasyPrint fetches every URL a document names (stylesheets, images, fonts).
+The document is built from our own template, but member data flows into it,
+so the fetcher serves only the project's own static files: nothing from the
+network or the file system (no SSRF, no reading /etc/passwd through a url()).
+"""
+
+from datetime import date
+from decimal import Decimal
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from inquiry import amortization
+from inquiry.exports import content_disposition, range_text
+from inquiry.models import LoanContract, Member
+
+# Not a real host: relative URLs in the document resolve against it, and only
+# URLs on it under STATIC_URL are ever served.
+BASE_URL = "https://print.zzgjj-portal.invalid/"
+STATIC_CONTENT_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves the project's static files and
+    refuses everything else (other hosts, file:, data:, path traversal)."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        base = urlsplit(BASE_URL)
+        static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(static_prefix):
+            raise ValueError(f"refused to fetch {url!r}: only the portal's static files")
+        name = unquote(parts.path[len(static_prefix) :])
+        path = _static_path(name)
+        if path is None:
+            raise ValueError(f"no static file {name!r}")
+        suffix = name[name.rfind(".") :].lower()
+        with open(path, "rb") as handle:
+            body = handle.read()
+        content_type = STATIC_CONTENT_TYPES.get(suffix, "application/octet-stream")
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def _static_path(name: str) -> str | None:
+    """The file of a static name, from the app/static dirs or (production, with
+    hashed names) the collected files; None when unknown or outside them."""
+    if not name or ".." in name.split("/") or name.startswith("/"):
+        return None
+    try:
+        found = finders.find(name)
+        if found:
+            return found
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except (SuspiciousFileOperation, NotImplementedError, ValueError):
+        return None
+    return None
+
+
+def plan_pdf_bytes(
+    *,
+    member: Member,
+    loan: LoanContract,
+    start: date | None,
+    end: date | None,
+    rows: list[amortization.ScheduleRow],
+    printed_on: date,
+) -> bytes:
+    """The 缴存人还款计划表 of `rows` as PDF bytes."""
+    zero = Decimal("0.00")
+    html = render_to_string(
+        "inquiry/plan_print.html",
+        {
+            "member": member,
+            "loan": loan,
+            "range_text": range_text(start, end),
+            "rows": rows,
+            "printed_on": printed_on,
+            "principal_total": sum((r.principal for r in rows), zero),
+            "interest_total": sum((r.interest for r in rows), zero),
+            "amount_total": sum((r.total for r in rows), zero),
+        },
+    )
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    return document.write_pdf()
+
+
+def plan_pdf_response(*, member: Member, loan: LoanContract, form, rows) -> HttpResponse:
+    """打印 of 还款计划: shown inline so the browser's PDF viewer can print it."""
+    data = form.cleaned_data
+    pdf = plan_pdf_bytes(
+        member=member, loan=loan, start=data["start"], end=data["end"], rows=rows, printed_on=timezone.localdate()
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        f"缴存人还款计划表_{loan.contract_no}.pdf", fallback=f"repayment-plan_{loan.contract_no}.pdf", inline=True
+    )
+    return response
