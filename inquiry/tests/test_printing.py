@@ -1,0 +1,81 @@
+"""The PDF renderer's guards: only our static files, a CJK font, fast subsetting."""
+
+import ctypes.util
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from weasyprint.text import ffi as weasyprint_ffi
+
+from inquiry import amortization, printing
+from inquiry.tests.factories import LoanContractFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_harfbuzz_subsetting_is_available():
+    # Without libharfbuzz-subset WeasyPrint falls back to fontTools: Chinese PDFs
+    # take several times longer (apt-get install libharfbuzz-subset0).
+    assert ctypes.util.find_library("harfbuzz-subset")
+    assert weasyprint_ffi.harfbuzz_subset is not None
+    assert weasyprint_ffi.harfbuzz.hb_version_atleast(4, 1, 0)
+
+
+def test_fetcher_serves_the_projects_static_files():
+    response = printing.StaticOnlyFetcher().fetch(f"{printing.BASE_URL}static/css/plan-print.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/static/css/plan-print.css",
+        f"{printing.BASE_URL}static/../../../etc/passwd",
+        f"{printing.BASE_URL}static/%2e%2e/%2e%2e/etc/passwd",
+        f"{printing.BASE_URL}media/secret.pdf",
+        f"{printing.BASE_URL}static/css/no-such-file.css",
+        "data:text/css,body{color:red}",
+    ],
+)
+def test_fetcher_refuses_everything_else(url):
+    with pytest.raises(ValueError):
+        printing.StaticOnlyFetcher().fetch(url)
+
+
+def test_pdf_with_hostile_member_data_fetches_nothing_outside(monkeypatch):
+    fetched = []
+    original = printing.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(printing.StaticOnlyFetcher, "fetch", spy)
+    member = MemberFactory(name='<img src="http://evil.example/x.png">')
+    loan = LoanContractFactory(member=member)
+    rows = amortization.schedule("equal_installment", Decimal("1000.00"), Decimal("0.03"), 2, date(2027, 1, 1))
+    pdf = printing.plan_pdf_bytes(
+        member=member, loan=loan, start=None, end=None, rows=rows, printed_on=date(2026, 11, 1)
+    )
+    assert pdf.startswith(b"%PDF")
+    # The name is escaped text, so the only URL asked for is our stylesheet.
+    assert fetched == [f"{printing.BASE_URL}static/css/plan-print.css"]
+
+
+def test_pdf_embeds_a_cjk_font():
+    member = MemberFactory(name="王晓明")
+    loan = LoanContractFactory(member=member)
+    rows = amortization.schedule("equal_principal", Decimal("1000.00"), Decimal("0.03"), 2, date(2027, 1, 1))
+    pdf = printing.plan_pdf_bytes(
+        member=member, loan=loan, start=None, end=None, rows=rows, printed_on=date(2026, 11, 1)
+    )
+    reader = PdfReader(BytesIO(pdf))
+    fonts = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert any("WenQuanYi" in name or "NotoSansCJK" in name for name in fonts), fonts
+    # Real text, not drawn shapes: it extracts as Chinese.
+    assert "王晓明" in reader.pages[0].extract_text()
