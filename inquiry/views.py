@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.mixins import MemberRequiredMixin
-from inquiry import exports, printing, selectors
+from inquiry import exports, selectors
 from inquiry.amortization import add_months
 from inquiry.forms import date_range_form
 from inquiry.models import LoanContract
@@ -99,6 +99,10 @@ class LoanPageMixin(InquiryPageMixin):
     """A loan page: the member's contracts for the dropdown and the chosen one
     (`?contract=`), which passes the ownership gate or is a 404."""
 
+    # Which contracts get a message instead of the page's data (manual 3.4-3.6).
+    needs_disbursed = True
+    needs_running = False
+
     def get(self, request, *args, **kwargs):
         self.loans = list(selectors.member_loans(member=self.member))
         contract_no = request.GET.get("contract")
@@ -124,9 +128,6 @@ class LoanPageMixin(InquiryPageMixin):
             notice = SETTLED.format(contract_no=loan.contract_no)
         kwargs.update(loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice)
         return super().get_context_data(**kwargs)
-
-    needs_disbursed = True
-    needs_running = False
 
 
 class LoanProgressView(LoanPageMixin, TemplateView):
@@ -201,4 +202,8 @@ class RepaymentPlanPrintView(RepaymentPlanView):
             # Nothing printable (no loan, settled, not disbursed, bad dates):
             # the plan page explains why.
             return super().loan_get(request)
+        # Imported here: WeasyPrint takes about a second to import, which every
+        # worker's first page would otherwise pay.
+        from inquiry import printing
+
         return printing.plan_pdf_response(member=self.member, loan=self.loan, form=form, rows=rows)

@@ -25,6 +25,7 @@ PAGES = [
     ("inquiry:repayments", {}, 5),
     ("inquiry:plan", {}, 4),
     ("inquiry:plan", {"format": "xlsx"}, 4),
+    ("inquiry:plan_print", {"start": "2027-01-01", "end": "2027-12-31"}, 4),
 ]
 
 
