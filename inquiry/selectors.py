@@ -87,6 +87,9 @@ def loan_get_for_member(
     `candidates`, when given, must be the member's own contracts (from
     `member_loans`): picking from them saves a query the page already made.
     """
+    if "\x00" in contract_no:
+        # PostgreSQL refuses NUL in a string literal (a 500); it names no contract.
+        raise Http404("no such contract")
     if candidates is not None:
         for loan in candidates:
             if loan.contract_no == contract_no and loan.member_id == member.pk:

@@ -7,10 +7,12 @@ from http import HTTPStatus
 from io import BytesIO
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.tests.factories import StaffUserFactory
+from inquiry.selectors import loan_get_for_member
 from inquiry.tests.factories import FundAccountFactory, LedgerEntryFactory, LoanContractFactory, RepaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +47,19 @@ def test_another_members_contract_is_404(member_client, member, other_loan, name
 
 
 @pytest.mark.parametrize(("name", "extra"), CONTRACT_URLS)
-def test_unknown_contract_is_404(member_client, member, name, extra):
+@pytest.mark.parametrize("contract_no", ["NOSUCHCONTRACT", "TEST\x00", "' OR 1=1 --", "x" * 500])
+def test_unknown_contract_is_404(member_client, member, name, extra, contract_no):
     LoanContractFactory(member=member)
-    response = member_client.get(reverse(name), {"contract": "NOSUCHCONTRACT", **extra})
+    response = member_client.get(reverse(name), {"contract": contract_no, **extra})
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_contract_gate_without_candidates_queries_only_the_members_contracts(member, other_loan):
+    own = LoanContractFactory(member=member)
+    assert loan_get_for_member(member=member, contract_no=own.contract_no) == own
+    for contract_no in (other_loan.contract_no, "TEST\x00"):
+        with pytest.raises(Http404):
+            loan_get_for_member(member=member, contract_no=contract_no)
 
 
 @pytest.mark.parametrize(("name", "extra"), CONTRACT_URLS)
