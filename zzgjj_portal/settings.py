@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "captcha",
     "zzgjj_portal",
     "accounts",
@@ -74,6 +75,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can override a library's
+# widget (the captcha image that reloads on click).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # The embedded SQLite file lets the portal run with nothing else installed;
 # production and CI use PostgreSQL through the same variable.
