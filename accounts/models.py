@@ -6,9 +6,20 @@ the portal with ID number or reserved phone). The two never cross.
 """
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
+
+
+class UserManager(DjangoUserManager):
+    """Django's manager without e-mail: staff are known by username, members by their member."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        user = self.model(username=self.model.normalize_username(username), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -123,3 +123,19 @@ def test_admin_user_page_never_shows_password(staff_client, member_user):
 )
 def test_admin_changelists_open(staff_client, member_user, name):
     assert staff_client.get(reverse(name)).status_code == HTTPStatus.OK
+
+
+def test_admin_member_page_links_to_account_ledger_and_loans(staff_client):
+    from inquiry.tests.factories import LedgerEntryFactory, LoanContractFactory
+
+    entry = LedgerEntryFactory()
+    LedgerEntryFactory(serial_no="OTHERENTRY01")  # another member's entry
+    member = entry.account.member
+    loan = LoanContractFactory(member=member)
+    LoanContractFactory(contract_no="OTHERLOAN01")
+    html = staff_client.get(reverse("admin:inquiry_member_change", args=[member.pk])).content.decode()
+    ledger_url = reverse("admin:inquiry_ledgerentry_changelist") + f"?account__id__exact={entry.account.pk}"
+    loans_url = reverse("admin:inquiry_loancontract_changelist") + f"?member__id__exact={member.pk}"
+    assert ledger_url.replace("&", "&amp;") in html and loans_url in html
+    assert list(staff_client.get(ledger_url).context["cl"].result_list) == [entry]
+    assert list(staff_client.get(loans_url).context["cl"].result_list) == [loan]

@@ -29,3 +29,16 @@ def test_cache_is_shared_between_processes(settings):
     # Lockouts and rate limits must hold across gunicorn workers.
     backend = settings.CACHES["default"]["BACKEND"]
     assert "locmem" not in backend.lower()
+
+
+def test_system_check_clean():
+    call_command("check", fail_level="WARNING")
+
+
+def test_createsuperuser_works_with_custom_user(db, monkeypatch):
+    from accounts.models import User
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Staff#2026pass")
+    call_command("createsuperuser", "--noinput", username="hallstaff", verbosity=0)
+    staff = User.objects.get(username="hallstaff")
+    assert staff.is_superuser and staff.is_staff and staff.member is None
