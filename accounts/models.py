@@ -94,7 +94,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["kind", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         # Append-only: an existing event is never rewritten.

@@ -57,6 +57,11 @@ class MemberAdmin(admin.ModelAdmin):
     fields = ("name", "id_number", "phone", "created_at", "records")
     inlines = [PhoneChangeInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A member is the center's record of a person with money behind it:
+        # it is closed (销户) in the core system, never deleted here.
+        return False
+
     @admin.display(description="公积金与贷款")
     def records(self, obj):
         """Links from the member to their account, ledger and loans (each its own read-only list)."""
