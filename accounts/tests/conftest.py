@@ -60,7 +60,7 @@ def member(db):
 
 
 def last_code(outbox) -> str:
-    return re.search(r"\d{6}", outbox[-1].text).group(0)
+    return re.search(r"验证码为(\d{6})", outbox[-1].text).group(1)
 
 
 def identity(client, url_name: str, member, **overrides):
