@@ -207,10 +207,11 @@ class ChangePasswordForm(NewPasswordForm):
         old = self.cleaned_data["old_password"]
         key = lockout.member_key(self.user.member)
         ip = services.client_ip(self.request)
-        self.lock = lockout.lock_status(key=key, ip=ip)
-        if self.lock is not None:
-            raise forms.ValidationError(self.lock.message, code="locked")
+        current = lockout.lock_status(key=key, ip=ip)
+        if current is not None:
+            raise forms.ValidationError(current.message, code="locked")
         if not self.user.check_password(old):
+            # `lock` is set when this wrong 原密码 locked the account: the view ends the session.
             self.lock = lockout.failure_record(key=key, ip=ip, member=self.user.member, request=self.request)
             raise forms.ValidationError(self.lock.message if self.lock else texts.OLD_PASSWORD_WRONG)
         return old

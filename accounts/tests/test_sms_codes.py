@@ -176,3 +176,36 @@ def test_sms_code_send_gateway_failure_is_logged_and_reported(member, settings):
     assert not log.ok and "无法连接" in log.result and log.backend == "GatewayBackend"
     assert not SmsCode.objects.get().active
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.SMS_SENT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sms_code_send_two_at_once_to_one_phone_send_one(sms_outbox):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a server database with row locks")
+    member = FundAccountFactory().member
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def send():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            _send(member)
+            outcomes.append("sent")
+        except services.SmsError:
+            outcomes.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "sent"]
+    assert SmsCode.objects.filter(member=member).count() == 1

@@ -123,3 +123,15 @@ def test_login_rotates_the_session_key(client, member_user):
     before = client.session.session_key
     _login(client, member_user.member.id_number, MEMBER_PASSWORD)
     assert client.session.session_key != before
+
+
+@pytest.mark.real_hashers
+def test_login_upgrades_an_older_hash_to_argon2(client, member_user):
+    from django.contrib.auth.hashers import make_password
+
+    member_user.password = make_password(MEMBER_PASSWORD, hasher="pbkdf2_sha256")
+    member_user.save(update_fields=["password"])
+    response = _login(client, member_user.member.id_number, MEMBER_PASSWORD)
+    assert response.status_code == HTTPStatus.FOUND
+    member_user.refresh_from_db()
+    assert member_user.password.startswith("argon2")

@@ -77,3 +77,16 @@ def test_password_change_wrong_old_password_counts_toward_lockout(member_client,
     assert texts.LOCKED.format(minutes=15) in page
     assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, member=member_user.member).exists()
+
+
+def test_password_change_when_already_locked_says_so_and_keeps_the_session(member_client, member_user):
+    from django.utils import timezone
+
+    from accounts.models import LoginThrottle
+
+    LoginThrottle.objects.create(key=f"member:{member_user.member.pk}", failures=5, last_failure_at=timezone.now())
+    response = _change(member_client)
+    assert _errors(response) == [texts.LOCKED.format(minutes=15)]
+    member_user.refresh_from_db()
+    assert member_user.check_password(MEMBER_PASSWORD)
+    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
