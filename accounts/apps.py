@@ -6,5 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与安全"
 
     def ready(self) -> None:
-        # Connects the login/logout audit receivers.
-        from accounts import signals  # noqa: F401
+        # Connects the login/logout audit receivers and the deployment checks.
+        from accounts import checks, signals  # noqa: F401

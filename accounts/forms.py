@@ -5,10 +5,11 @@ from django import forms
 from django.contrib.auth import authenticate
 
 from accounts import flows, lockout, services, texts
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from accounts.passwords import validate_member_password
 from inquiry.models import Member
 from zzgjj_portal.identity import normalize_id_number
+from zzgjj_portal.masking import mask_login
 
 MESSAGES = {
     "required_identifier": "请输入身份证号或手机号",
@@ -60,6 +61,12 @@ class LoginForm(forms.Form):
         ip = services.client_ip(self.request) if self.request is not None else None
         lock = lockout.lock_status(key=key, ip=ip)
         if lock is not None:
+            services.audit_record(
+                kind=AuditEvent.Kind.LOGIN_FAILURE,
+                request=self.request,
+                member=member,
+                detail=f"{mask_login(identifier)} 锁定中,未校验密码",
+            )
             raise forms.ValidationError(lock.message, code="locked")
         self.user_cache = authenticate(self.request, identifier=identifier, password=password)
         if self.user_cache is None:

@@ -8,13 +8,7 @@ from accounts.middleware import AUTH_STARTED, LAST_SEEN
 from accounts.models import AuditEvent
 from accounts.services import audit_record
 from inquiry.models import Member
-from zzgjj_portal.identity import is_phone
-from zzgjj_portal.masking import mask_id_number, mask_phone
-
-
-def _masked(identifier: str) -> str:
-    identifier = (identifier or "").strip()
-    return mask_phone(identifier) if is_phone(identifier) else mask_id_number(identifier)
+from zzgjj_portal.masking import mask_id_number, mask_login
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_audit_login")
@@ -33,7 +27,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     identifier = credentials.get("identifier")
     if identifier is not None:
         member = Member.objects.by_login(identifier).first()
-        detail = _masked(identifier)
+        detail = mask_login(identifier)
     else:
         member = None
         detail = f"用户名 {credentials.get('username', '')}"

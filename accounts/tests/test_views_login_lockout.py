@@ -135,3 +135,14 @@ def test_login_upgrades_an_older_hash_to_argon2(client, member_user):
     assert response.status_code == HTTPStatus.FOUND
     member_user.refresh_from_db()
     assert member_user.password.startswith("argon2")
+
+
+def test_login_attempt_while_locked_is_audited_without_a_password_check(client, member_user):
+    member = member_user.member
+    for _ in range(5):
+        _login(client, member.id_number, WRONG)
+    with mock.patch("accounts.forms.authenticate") as authenticate:
+        _login(client, member.phone, MEMBER_PASSWORD)
+    authenticate.assert_not_called()
+    event = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILURE).first()
+    assert "锁定中" in event.detail and member.phone not in event.detail
