@@ -57,7 +57,7 @@ def test_admin_phone_change_is_saved_and_recorded_masked(staff_client):
 def test_admin_phone_registration_on_member_without_phone_is_recorded(staff_client):
     member = MemberFactory(phone="")
     change_phone(staff_client, member, "13712345678")
-    assert AuditEvent.objects.get(member=member).detail == "(无) → 137****5678"
+    assert AuditEvent.objects.get(member=member, kind=AuditEvent.Kind.PHONE_CHANGED).detail == "(无) → 137****5678"
 
 
 def test_admin_phone_change_shows_history_on_member_page(staff_client):
@@ -82,7 +82,7 @@ def test_admin_phone_change_refuses_bad_or_taken_number(staff_client, phone, mes
 def test_admin_unchanged_phone_records_nothing(staff_client):
     member = MemberFactory(phone="13800001111")
     change_phone(staff_client, member, "13800001111")
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PHONE_CHANGED).exists()
 
 
 def test_admin_new_member_with_phone_is_recorded(staff_client):
@@ -99,7 +99,7 @@ def test_admin_new_member_with_phone_is_recorded(staff_client):
     assert response.status_code == HTTPStatus.FOUND
     member = Member.objects.get(id_number="370402199001011238")
     assert member.phone == "13700001111"
-    assert AuditEvent.objects.get(member=member).detail == "(无) → 137****1111"
+    assert AuditEvent.objects.get(member=member, kind=AuditEvent.Kind.PHONE_CHANGED).detail == "(无) → 137****1111"
 
 
 def test_admin_user_page_never_shows_password(staff_client, member_user):
