@@ -13,17 +13,7 @@ from django.utils.html import format_html_join
 from accounts.models import AuditEvent
 from inquiry import services
 from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from zzgjj_portal.admin import ReadOnlyAdminMixin
 
 
 class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
