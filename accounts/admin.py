@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, SmsLog, User
+from zzgjj_portal.admin import ReadOnlyAdminMixin
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -41,7 +42,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: nobody adds, edits or deletes events through admin."""
 
     list_display = ("created_at", "kind", "member", "actor", "ip", "detail")
@@ -51,11 +52,15 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("member", "actor")
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(SmsLog)
+class SmsLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: masked phone, purpose, time and the backend's answer. The
+    code is never stored in clear, so it cannot be shown here."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("created_at", "phone_masked", "purpose", "backend", "ok", "result", "member")
+    list_filter = ("purpose", "ok", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("=member__id_number", "member__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("member",)
+    show_full_result_count = False

@@ -6,9 +6,20 @@ the portal with ID number or reserved phone). The two never cross.
 """
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
+
+
+class UserManager(DjangoUserManager):
+    """Django's manager without e-mail: staff are known by username, members by their member."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        user = self.model(username=self.model.normalize_username(username), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -57,6 +68,12 @@ class AuditEvent(models.Model):
         LOGIN_FAILURE = "login_failure", "登录失败"
         LOGOUT = "logout", "退出"
         PHONE_CHANGED = "phone_changed", "变更预留手机号"
+        LOCKOUT = "lockout", "账户锁定"
+        REGISTERED = "registered", "网上注册"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        SMS_SENT = "sms_sent", "发送短信验证码"
+        SESSION_EXPIRED = "session_expired", "登录超时"
 
     kind = models.CharField("事件", max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -83,10 +100,88 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["kind", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         # Append-only: an existing event is never rewritten.
         if self.pk is not None:
             raise ValueError("审计记录不可修改")
         super().save(*args, **kwargs)
+
+
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", "注册"
+    RESET = "reset", "忘记密码"
+
+
+class SmsCode(models.Model):
+    """One short-message code sent to a member's reserved phone.
+
+    Only an HMAC of the code is stored (see accounts.sms_codes); a newer code
+    for the same member and purpose makes this one inactive.
+    """
+
+    member = models.ForeignKey("inquiry.Member", verbose_name="缴存职工", on_delete=models.CASCADE, related_name="+")
+    # The phone the code went to: send limits count per phone even if staff change it later.
+    phone = models.CharField("手机号码", max_length=11, db_index=True)
+    purpose = models.CharField("用途", max_length=16, choices=SmsPurpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("发送时间", db_index=True)
+    expires_at = models.DateTimeField("失效时间")
+    failed_tries = models.PositiveSmallIntegerField("错误次数", default=0)
+    active = models.BooleanField("有效", default=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "purpose", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsLog(models.Model):
+    """Every short message the portal tried to send: masked phone, purpose,
+    time and what the backend answered. Never the message text (it holds the code)."""
+
+    created_at = models.DateTimeField("发送时间", db_index=True)
+    member = models.ForeignKey(
+        "inquiry.Member", verbose_name="缴存职工", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone_masked = models.CharField("手机号码", max_length=11)
+    purpose = models.CharField("用途", max_length=16, choices=SmsPurpose.choices)
+    backend = models.CharField("发送通道", max_length=100)
+    ok = models.BooleanField("发送成功")
+    result = models.CharField("发送结果", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "短信发送记录"
+        verbose_name_plural = "短信发送记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.phone_masked} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failure counter behind the login lockout, one row per key
+    (`member:<pk>`, `login:<digest of an unknown identifier>`, `ip:<address>`).
+
+    The counter starts over after a quiet period as long as the lock; while
+    it is at the limit the key is locked until `last_failure_at` + that period.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "登录失败计数"
+        verbose_name_plural = "登录失败计数"
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,9 +1,23 @@
-"""Writes of the accounts app: the security audit trail."""
+"""Writes of the accounts app: audit trail, SMS codes, registration, passwords."""
+
+import logging
+import math
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts.models import AuditEvent
+from accounts import sms, texts
+from accounts.models import AuditEvent, LoginThrottle, SmsCode, SmsLog, SmsPurpose, User
+from inquiry.models import Member
+from zzgjj_portal.masking import mask_phone
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -29,4 +43,187 @@ def audit_record(
     """Append one security event. `detail` must already be masked."""
     ip = client_ip(request) if request is not None else None
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
-    return AuditEvent.objects.create(kind=kind, member=member, actor=actor, ip=ip, user_agent=user_agent, detail=detail)
+    return AuditEvent.objects.create(
+        kind=kind,
+        member=member,
+        actor=actor,
+        ip=ip,
+        user_agent=user_agent,
+        detail=detail[:300],
+        created_at=timezone.now(),
+    )
+
+
+# --- SMS codes -------------------------------------------------------------
+
+
+class SmsError(Exception):
+    """A refusal to send or accept a code; `str(exc)` is the member-facing message."""
+
+
+def _code_hash(*, salt: str, member_id: int, purpose: str, code: str) -> str:
+    # HMAC keyed with SECRET_KEY: a leaked table row does not give the code
+    # away, and a random salt per row keeps equal codes from looking equal.
+    return salted_hmac("accounts.sms_code", f"{salt}:{member_id}:{purpose}:{code}", algorithm="sha256").hexdigest()
+
+
+def _check_send_limits(*, phone: str, ip: str | None, now) -> None:
+    """Raise SmsError when this phone or client IP may not get a code now.
+
+    Counts the stored codes (sliding windows); the caller holds the member's
+    row lock, so two sends to one phone cannot both pass the 60 s check."""
+    per_phone = SmsCode.objects.filter(phone=phone)
+    last = per_phone.order_by("-created_at").values_list("created_at", flat=True).first()
+    cooldown = timedelta(seconds=settings.ACCOUNTS_SMS_COOLDOWN)
+    if last is not None and last > now - cooldown:
+        raise SmsError(texts.SMS_COOLDOWN.format(seconds=math.ceil((last + cooldown - now).total_seconds())))
+    if per_phone.filter(created_at__gt=now - timedelta(hours=1)).count() >= settings.ACCOUNTS_SMS_PHONE_PER_HOUR:
+        raise SmsError(texts.SMS_PHONE_HOURLY)
+    if per_phone.filter(created_at__gt=now - timedelta(days=1)).count() >= settings.ACCOUNTS_SMS_PHONE_PER_DAY:
+        raise SmsError(texts.SMS_PHONE_DAILY)
+    if ip:
+        per_ip = SmsCode.objects.filter(ip=ip)
+        if (
+            per_ip.filter(created_at__gt=now - timedelta(hours=1)).count() >= settings.ACCOUNTS_SMS_IP_PER_HOUR
+            or per_ip.filter(created_at__gt=now - timedelta(days=1)).count() >= settings.ACCOUNTS_SMS_IP_PER_DAY
+        ):
+            raise SmsError(texts.SMS_IP_LIMIT)
+
+
+def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
+    """Send a new 6-digit code to the member's reserved phone and return the
+    masked phone. The previous code of the same purpose dies.
+
+    Raises SmsError (limits, no phone, backend failure)."""
+    ip = client_ip(request)
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if not locked.phone:
+            raise SmsError(texts.NO_PHONE)
+        now = timezone.now()
+        _check_send_limits(phone=locked.phone, ip=ip, now=now)
+        SmsCode.objects.filter(member=locked, purpose=purpose, active=True).update(active=False)
+        salt = secrets.token_hex(16)
+        row = SmsCode.objects.create(
+            member=locked,
+            phone=locked.phone,
+            purpose=purpose,
+            salt=salt,
+            code_hash=_code_hash(salt=salt, member_id=locked.pk, purpose=purpose, code=code),
+            ip=ip,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.ACCOUNTS_SMS_CODE_TTL),
+        )
+    # Sent after the commit: a slow gateway must not hold the member's row lock.
+    minutes = settings.ACCOUNTS_SMS_CODE_TTL // 60
+    text = texts.SMS_TEXT.format(purpose=SmsPurpose(purpose).label, code=code, minutes=minutes)
+    try:
+        result, ok = sms.get_backend().send(sms.SmsMessage(phone=row.phone, text=text)), True
+    except sms.SmsSendError as exc:
+        result, ok = str(exc), False
+    except Exception as exc:  # noqa: BLE001 - any backend fault is logged, never shown
+        log.exception("SMS backend failed")
+        result, ok = f"{type(exc).__name__}", False
+    SmsLog.objects.create(
+        created_at=timezone.now(),
+        member=locked,
+        phone_masked=mask_phone(row.phone),
+        purpose=purpose,
+        backend=sms.backend_name(),
+        ok=ok,
+        result=result[:300],
+    )
+    if not ok:
+        SmsCode.objects.filter(pk=row.pk).update(active=False)
+        raise SmsError(texts.SMS_SEND_FAILED)
+    audit_record(
+        kind=AuditEvent.Kind.SMS_SENT,
+        request=request,
+        member=locked,
+        detail=f"{SmsPurpose(purpose).label} {mask_phone(row.phone)}",
+    )
+    return mask_phone(row.phone)
+
+
+def sms_code_verify(*, member: Member, purpose: str, code: str) -> None:
+    """Accept `code` once, or raise SmsError saying why not (none, expired,
+    wrong with tries left, dead after too many tries)."""
+    error = None
+    with transaction.atomic():
+        row = (
+            SmsCode.objects.select_for_update()
+            .filter(member=member, purpose=purpose)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if row is None or row.used_at is not None or row.phone != member.phone:
+            raise SmsError(texts.SMS_NONE)
+        if not row.active:
+            raise SmsError(texts.SMS_DEAD if row.failed_tries >= settings.ACCOUNTS_SMS_MAX_TRIES else texts.SMS_NONE)
+        now = timezone.now()
+        expected = _code_hash(salt=row.salt, member_id=member.pk, purpose=purpose, code=code)
+        if row.expires_at <= now:
+            row.active = False
+            error = texts.SMS_EXPIRED
+        elif constant_time_compare(expected, row.code_hash):
+            row.active = False
+            row.used_at = now
+        else:
+            row.failed_tries += 1
+            left = settings.ACCOUNTS_SMS_MAX_TRIES - row.failed_tries
+            if left <= 0:
+                row.active = False
+                error = texts.SMS_DEAD
+            else:
+                error = texts.SMS_WRONG.format(left=left)
+        row.save(update_fields=["active", "used_at", "failed_tries"])
+    # Raised after the commit, so the counted try is kept.
+    if error:
+        raise SmsError(error)
+
+
+# --- Registration and passwords ---------------------------------------------
+
+
+class RegistrationConflict(Exception):
+    """The member was registered meanwhile (another browser won the race)."""
+
+
+def registration_complete(*, member: Member, password: str, request: HttpRequest) -> User:
+    """Create the member's online identity with `password`.
+
+    The one-to-one on `member` makes concurrent registrations end with exactly
+    one user; the loser gets RegistrationConflict and nothing is changed."""
+    user = User(username=f"member-{member.pk}", member=member)
+    user.set_password(password)  # hashed before the transaction: Argon2 is slow
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise RegistrationConflict from exc
+    audit_record(kind=AuditEvent.Kind.REGISTERED, request=request, member=member, actor=user)
+    return user
+
+
+@transaction.atomic
+def password_reset(*, member: Member, password: str, request: HttpRequest) -> User:
+    """Set a new password after SMS verification. Every session of the member
+    ends (the session auth hash changes) and the lockout counter is cleared."""
+    user = User.objects.select_for_update().get(member=member)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    LoginThrottle.objects.filter(key=f"member:{member.pk}").delete()
+    audit_record(kind=AuditEvent.Kind.PASSWORD_RESET, request=request, member=member, actor=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, password: str, request: HttpRequest) -> User:
+    """Change the logged-in member's password: this session stays logged in,
+    every other session ends (their auth hash no longer matches)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
+    audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGED, request=request, member=user.member, actor=user)
+    return user

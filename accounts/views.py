@@ -1,15 +1,21 @@
-"""Member login and logout."""
+"""Member login and logout, registration, forgot password, change password."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
-from accounts.forms import LoginForm
+from accounts import flows, selectors, services, texts
+from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm
 from accounts.mixins import MemberRequiredMixin
+from accounts.models import SmsPurpose
 
 
 @method_decorator([login_not_required, sensitive_post_parameters("password"), never_cache], name="dispatch")
@@ -35,3 +41,190 @@ class MemberLogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET): 是 logs out, back to the login page."""
 
     next_page = "accounts:login"
+
+
+# --- 注册 and 忘记密码: three steps sharing one set of views ----------------
+
+# What differs between the two flows: the manual's labels and the URL names.
+FLOW_PAGES = {
+    flows.REGISTER: {
+        "title": "注册",
+        "steps": ["信息校验", "短信校验", "注册"],
+        "identity_button": "验证",
+        "sms_button": "确认验证",
+        "password_label": "登录密码",
+        "password_button": "确认注册",
+        "purpose": SmsPurpose.REGISTER,
+        "urls": {
+            "identity": "accounts:register",
+            "sms": "accounts:register_sms",
+            "password": "accounts:register_password",
+        },
+        "done": "accounts:register_done",
+    },
+    flows.RESET: {
+        "title": "忘记密码",
+        "steps": ["信息校验", "短信校验", "设置新密码"],
+        "identity_button": "信息验证",
+        "sms_button": "下一步",
+        "password_label": "新密码",
+        "password_button": "提交",
+        "purpose": SmsPurpose.RESET,
+        "urls": {
+            "identity": "accounts:password_forgot",
+            "sms": "accounts:password_forgot_sms",
+            "password": "accounts:password_forgot_new",
+        },
+        "done": "accounts:password_forgot_done",
+    },
+}
+
+public_sensitive = [login_not_required, sensitive_post_parameters(), never_cache]
+
+
+class FlowMixin:
+    flow = flows.REGISTER
+    step_index = 0
+
+    @property
+    def pages(self):
+        return FLOW_PAGES[self.flow]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(pages=self.pages, flow=self.flow, step_index=self.step_index)
+        return context
+
+
+@method_decorator(public_sensitive, name="dispatch")
+class IdentityView(FlowMixin, FormView):
+    """Step 1, 信息校验: 姓名, 身份证号/证件号码, 验证码. Passing it (again) starts the flow over."""
+
+    form_class = IdentityForm
+    template_name = "accounts/flow_identity.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "flow": self.flow, "request": self.request}
+
+    def form_valid(self, form):
+        flows.flow_start(self.request, self.flow, form.member)
+        return redirect(self.pages["urls"]["sms"])
+
+
+class FlowStepMixin(FlowMixin):
+    """Steps 2 and 3: only for the member whose flow is at this step in this
+    session; anyone else goes back to step 1 (with a message if it expired)."""
+
+    step = flows.SMS_STEP
+
+    def dispatch(self, request, *args, **kwargs):
+        progress = flows.flow_member(request, self.flow, self.step)
+        if progress.member is None:
+            if progress.expired:
+                messages.error(request, texts.FLOW_EXPIRED)
+            return redirect(self.pages["urls"]["identity"])
+        self.member = progress.member
+        return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(public_sensitive, name="dispatch")
+class SmsStepView(FlowStepMixin, FormView):
+    """Step 2, 短信校验: the masked reserved phone, 发送验证码, the code."""
+
+    form_class = SmsCodeForm
+    template_name = "accounts/flow_sms.html"
+    step = flows.SMS_STEP
+    step_index = 1
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(member=self.member, cooldown=selectors.sms_cooldown_left(phone=self.member.phone))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "send":
+            try:
+                phone = services.sms_code_send(member=self.member, purpose=self.pages["purpose"], request=request)
+            except services.SmsError as exc:
+                messages.error(request, str(exc))
+            else:
+                minutes = settings.ACCOUNTS_SMS_CODE_TTL // 60
+                messages.success(request, texts.SMS_SENT.format(phone=phone, minutes=minutes))
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.sms_code_verify(member=self.member, purpose=self.pages["purpose"], code=form.cleaned_data["code"])
+        except services.SmsError as exc:
+            form.add_error("code", str(exc))
+            return self.form_invalid(form)
+        flows.flow_advance(self.request, self.flow, flows.PASSWORD_STEP)
+        return redirect(self.pages["urls"]["password"])
+
+
+@method_decorator(public_sensitive, name="dispatch")
+class PasswordStepView(FlowStepMixin, FormView):
+    """Step 3: the new password twice; registration creates the login, reset replaces the password."""
+
+    form_class = NewPasswordForm
+    template_name = "accounts/flow_password.html"
+    step = flows.PASSWORD_STEP
+    step_index = 2
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "member": self.member, "new_label": self.pages["password_label"]}
+
+    def form_valid(self, form):
+        password = form.cleaned_data["password1"]
+        flows.flow_clear(self.request, self.flow)
+        if self.flow == flows.REGISTER:
+            try:
+                services.registration_complete(member=self.member, password=password, request=self.request)
+            except services.RegistrationConflict:
+                messages.error(self.request, texts.REGISTERED_ELSEWHERE)
+                return redirect("accounts:login")
+        else:
+            services.password_reset(member=self.member, password=password, request=self.request)
+        return redirect(self.pages["done"])
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class FlowDoneView(FlowMixin, TemplateView):
+    """注册完成 / 修改成功, each with its way back to the login page."""
+
+    step_index = 3
+
+    def get_template_names(self):
+        return ["accounts/register_done.html" if self.flow == flows.REGISTER else "accounts/password_forgot_done.html"]
+
+
+# --- 修改密码 ---------------------------------------------------------------
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class PasswordChangeView(MemberRequiredMixin, FormView):
+    """原密码, 新密码, 确认密码 → 提交. This session stays, the others end."""
+
+    form_class = ChangePasswordForm
+    template_name = "accounts/password_change.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
+
+    def form_valid(self, form):
+        services.password_change(user=self.request.user, password=form.cleaned_data["password1"], request=self.request)
+        messages.success(self.request, texts.PASSWORD_CHANGED)
+        return redirect("accounts:password_change_done")
+
+    def form_invalid(self, form):
+        # Too many wrong 原密码: the account is locked, so this session ends too.
+        if form.lock is not None:
+            logout(self.request)
+            messages.error(self.request, form.lock.message)
+            return redirect(reverse("accounts:login"))
+        return super().form_invalid(form)
+
+
+class PasswordChangeDoneView(MemberRequiredMixin, TemplateView):
+    template_name = "accounts/password_change_done.html"

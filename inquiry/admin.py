@@ -7,21 +7,13 @@ from the center's core system and balances must reconcile with them.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from accounts.models import AuditEvent
 from inquiry import services
 from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from zzgjj_portal.admin import ReadOnlyAdminMixin
 
 
 class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -51,9 +43,28 @@ class MemberAdmin(admin.ModelAdmin):
     list_filter = ("fund_account__status",)
     list_select_related = ("fund_account", "user")
     show_full_result_count = False
-    readonly_fields = ("created_at",)
-    fields = ("name", "id_number", "phone", "created_at")
+    readonly_fields = ("created_at", "records")
+    fields = ("name", "id_number", "phone", "created_at", "records")
     inlines = [PhoneChangeInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A member is the center's record of a person with money behind it:
+        # it is closed (销户) in the core system, never deleted here.
+        return False
+
+    @admin.display(description="公积金与贷款")
+    def records(self, obj):
+        """Links from the member to their account, ledger and loans (each its own read-only list)."""
+        if obj.pk is None:
+            return "-"
+        links = [(reverse("admin:inquiry_loancontract_changelist") + f"?member__id__exact={obj.pk}", "借款合同")]
+        account = FundAccount.objects.filter(member=obj).only("pk").first()
+        if account is not None:
+            links[:0] = [
+                (reverse("admin:inquiry_fundaccount_change", args=[account.pk]), "个人公积金账户"),
+                (reverse("admin:inquiry_ledgerentry_changelist") + f"?account__id__exact={account.pk}", "缴存支取明细"),
+            ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.display(description="账户状态")
     def account_status(self, obj):
@@ -67,7 +78,7 @@ class MemberAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Identity is fixed once the record exists; only the phone changes here.
         if obj is not None:
-            return ("name", "id_number", "created_at")
+            return ("name", "id_number", *self.readonly_fields)
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):

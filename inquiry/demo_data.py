@@ -15,7 +15,7 @@ from decimal import Decimal
 from stdnum.cn import ric
 
 from inquiry import amortization
-from zzgjj_portal.money import to_cents
+from zzgjj_portal.money import format_money, to_cents
 
 SEED = 20260101
 INTEREST_RATE = Decimal("0.015")
@@ -536,7 +536,7 @@ def _demo_messages(member: MemberSpec, as_of: date) -> list[MessageSpec]:
     return [
         MessageSpec(
             "汇缴到账",
-            f"您{last_deposit.period}月的住房公积金{last_deposit.amount}元已汇缴到账。",
+            f"您{last_deposit.period}月的住房公积金{format_money(last_deposit.amount)}元已汇缴到账。",
             "sms",
             _at(last_deposit.booked_on, 16),
             False,
@@ -550,7 +550,7 @@ def _demo_messages(member: MemberSpec, as_of: date) -> list[MessageSpec]:
         ),
         MessageSpec(
             "贷款发放",
-            f"您的借款合同【{active.contract_no}】贷款{active.amount}元已于{active.disbursed_on:%Y-%m-%d}发放。",
+            f"您的借款合同【{active.contract_no}】贷款{format_money(active.amount)}元已于{active.disbursed_on:%Y-%m-%d}发放。",
             "counter",
             _at(active.disbursed_on, 15),
             True,

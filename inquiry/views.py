@@ -38,12 +38,14 @@ class HomeView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         summary = selectors.home_summary(member=self.member)
         size = task_selectors.HOME_LIST_SIZE
+        unread = task_selectors.messages_unread(member=self.member)
         context.update(
             member=self.member,
             account=summary.account,
             loans=summary.loans,
             has_loans=bool(summary.loans),
-            unread_messages=list(task_selectors.messages_unread(member=self.member)[:size]),
+            unread_messages=list(unread[:size]),
+            unread_count=unread.count(),
             read_messages=list(task_selectors.messages_read(member=self.member)[:size]),
         )
         return context

@@ -21,3 +21,11 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) < 8:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_login(identifier: str | None) -> str:
+    """What a member typed to log in (phone or ID number), masked either way."""
+    identifier = (identifier or "").strip()
+    if len(identifier) == 11 and identifier.isdigit():
+        return mask_phone(identifier)
+    return mask_id_number(identifier)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "captcha",
     "zzgjj_portal",
     "accounts",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     # Secure by default: every page needs a login unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle (SESSION_IDLE_MINUTES) and absolute (SESSION_ABSOLUTE_HOURS) session limits.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -74,6 +77,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can override a library's
+# widget (the captcha image that reloads on click).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # The embedded SQLite file lets the portal run with nothing else installed;
 # production and CI use PostgreSQL through the same variable.
@@ -131,7 +138,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
-SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "zh-hans"
@@ -162,6 +170,32 @@ CAPTCHA_IMAGE_SIZE = (100, 38)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_TIMEOUT = 5  # minutes
+
+# Short messages (accounts.sms). The console backend prints codes, so it is
+# only the default in development; production talks to the provider's gateway.
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend" if DEBUG else "accounts.sms.GatewayBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-outbox"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+SMS_SIGN = env.str("SMS_SIGN", default="枣庄住房公积金")
+
+# SMS codes: lifetime, tries and send limits (per reserved phone and per client IP).
+ACCOUNTS_SMS_CODE_TTL = env.int("ACCOUNTS_SMS_CODE_TTL", default=300)  # seconds
+ACCOUNTS_SMS_COOLDOWN = 60  # seconds between two codes to one phone
+ACCOUNTS_SMS_MAX_TRIES = 5
+ACCOUNTS_SMS_PHONE_PER_HOUR = 5
+ACCOUNTS_SMS_PHONE_PER_DAY = 10
+ACCOUNTS_SMS_IP_PER_HOUR = 10
+ACCOUNTS_SMS_IP_PER_DAY = 50
+# Registration and forgot-password progress expires after this many minutes.
+ACCOUNTS_FLOW_MINUTES = 15
+# Login lockout: failures per member / per client IP, and how long a lock lasts.
+ACCOUNTS_LOCKOUT_MEMBER_FAILURES = 5
+ACCOUNTS_LOCKOUT_IP_FAILURES = 20
+ACCOUNTS_LOCKOUT_MINUTES = 15
+# Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
+ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
 # Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -12,16 +12,6 @@ from inquiry.tests.factories import LoanContractFactory, LoanProgressStepFactory
 STEPS = ["申请受理", "审核", "审批", "签订合同", "抵押登记", "放款"]
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Tests run with DEBUG off, where the manifest storage needs collectstatic;
-    the plain storage resolves {% static %} from the source tree instead."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def member(member_user):
     return member_user.member

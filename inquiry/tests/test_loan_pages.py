@@ -23,9 +23,10 @@ def test_loan_progress_shows_nodes_with_state_words(member_client, loans):
     response = member_client.get(reverse("inquiry:loan_progress"), {"contract": pending.contract_no})
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
-    assert "progress__step--done" in html and "progress__step--current" in html and "progress__step--pending" in html
+    for state in ("done", "current", "pending"):
+        assert f"loan-progress__step--{state}" in html
     # Colour is not the only cue: each node also says its state in words.
-    states = [html.count(f'class="progress__state">{word}<') for word in ("已完成", "办理中", "未开始")]
+    states = [html.count(f'class="loan-progress__state">{word}<') for word in ("已完成", "办理中", "未开始")]
     assert states == [2, 1, 3]
     assert 'aria-current="step"' in html
     assert "2020-07-01 10:30" in html

@@ -84,3 +84,24 @@
     });
   });
 })();
+
+// 发送验证码: the server refuses a new code within 60 s; the button shows how long is left.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-countdown]").forEach(function (button) {
+    var left = parseInt(button.dataset.countdown, 10) || 0;
+    var label = button.dataset.label || button.textContent;
+    function tick() {
+      if (left > 0) {
+        button.disabled = true;
+        button.textContent = "重新发送(" + left + "秒)";
+        left -= 1;
+        window.setTimeout(tick, 1000);
+      } else {
+        button.disabled = false;
+        button.textContent = label;
+      }
+    }
+    tick();
+  });
+})();

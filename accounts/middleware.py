@@ -1,0 +1,53 @@
+"""Session limits: idle timeout and absolute lifetime of a login."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from accounts import texts
+from accounts.models import AuditEvent
+from accounts.services import audit_record
+
+AUTH_STARTED = "_accounts_auth_started"
+LAST_SEEN = "_accounts_last_seen"
+# Refresh the last-seen stamp at most this often: each refresh is a session write.
+TOUCH_EVERY_SECONDS = 30
+
+
+class SessionTimeoutMiddleware:
+    """Logs out a session idle for SESSION_IDLE_MINUTES or logged in longer
+    than SESSION_ABSOLUTE_HOURS; the next request lands on the login page
+    (admin login for staff) with a message saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            session = request.session
+            started = session.setdefault(AUTH_STARTED, now)
+            last_seen = session.get(LAST_SEEN, now)
+            message = None
+            if now - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
+                message = texts.SESSION_ABSOLUTE.format(hours=settings.SESSION_ABSOLUTE_HOURS)
+            elif now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
+                message = texts.SESSION_IDLE.format(minutes=settings.SESSION_IDLE_MINUTES)
+            if message:
+                audit_record(
+                    kind=AuditEvent.Kind.SESSION_EXPIRED,
+                    request=request,
+                    member=getattr(user, "member", None),
+                    actor=user,
+                    detail=message,
+                )
+                is_staff = user.is_staff
+                logout(request)
+                messages.info(request, message)
+                return redirect("admin:login" if is_staff else "accounts:login")
+            if LAST_SEEN not in session or now - last_seen >= TOUCH_EVERY_SECONDS:
+                session[LAST_SEEN] = now
+        return self.get_response(request)

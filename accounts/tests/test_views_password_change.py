@@ -1,0 +1,92 @@
+"""修改密码: 原密码, 新密码, 确认密码 → 提交."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts import texts
+from accounts.models import AuditEvent
+from accounts.tests.conftest import NEW_PASSWORD
+from conftest import MEMBER_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _change(client, old=MEMBER_PASSWORD, new=NEW_PASSWORD, confirm=None):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": old, "password1": new, "password2": confirm or new},
+    )
+
+
+def _errors(response) -> list[str]:
+    return [str(e) for errors in response.context["form"].errors.values() for e in errors]
+
+
+def test_password_change_page_has_the_manual_fields(member_client):
+    html = member_client.get(reverse("accounts:password_change")).content.decode()
+    for word in ("原密码", "新密码", "确认密码", ">提交<"):
+        assert word in html
+
+
+def test_password_change_link_is_on_member_pages(member_client):
+    html = member_client.get(reverse("inquiry:home")).content.decode()
+    assert reverse("accounts:password_change") in html
+
+
+def test_password_change_needs_a_member(client):
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == HTTPStatus.FOUND and response.url.startswith(reverse("accounts:login"))
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(member_client, member_user):
+    other = Client()
+    other.force_login(member_user)
+    response = _change(member_client)
+    assert response.url == reverse("accounts:password_change_done")
+    assert texts.PASSWORD_CHANGED in member_client.get(response.url).content.decode()
+    member_user.refresh_from_db()
+    assert member_user.check_password(NEW_PASSWORD)
+    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
+    assert other.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_CHANGED, actor=member_user).exists()
+
+
+def test_password_change_wrong_old_password_is_refused(member_client, member_user):
+    response = _change(member_client, old="Wrong#2026a")
+    assert _errors(response) == [texts.OLD_PASSWORD_WRONG]
+    member_user.refresh_from_db()
+    assert member_user.check_password(MEMBER_PASSWORD)
+
+
+def test_password_change_rules_and_confirmation(member_client, member_user):
+    response = _change(member_client, new=member_user.member.phone + "a")
+    assert texts.PASSWORD_PHONE in _errors(response)
+    response = _change(member_client, confirm="Different1x")
+    assert _errors(response) == [texts.PASSWORD_MISMATCH]
+
+
+def test_password_change_wrong_old_password_counts_toward_lockout(member_client, member_user):
+    for _ in range(4):
+        _change(member_client, old="Wrong#2026a")
+    response = _change(member_client, old="Wrong#2026a")
+    assert response.status_code == HTTPStatus.FOUND and response.url == reverse("accounts:login")
+    page = member_client.get(response.url).content.decode()
+    assert texts.LOCKED.format(minutes=15) in page
+    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, member=member_user.member).exists()
+
+
+def test_password_change_when_already_locked_says_so_and_keeps_the_session(member_client, member_user):
+    from django.utils import timezone
+
+    from accounts.models import LoginThrottle
+
+    LoginThrottle.objects.create(key=f"member:{member_user.member.pk}", failures=5, last_failure_at=timezone.now())
+    response = _change(member_client)
+    assert _errors(response) == [texts.LOCKED.format(minutes=15)]
+    member_user.refresh_from_db()
+    assert member_user.check_password(MEMBER_PASSWORD)
+    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
