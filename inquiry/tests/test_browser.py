@@ -53,6 +53,7 @@ def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_pat
     menu.get_by_role("link", name="贷款进度查询").click()
     assert page.locator("#id_contract").input_value() == active.contract_no
     assert page.locator(".loan-progress__step--done").count() == 6
+    page.screenshot(path=tmp_path / "progress.png", full_page=True)
     page.select_option("#id_contract", settled.contract_no)
     page.wait_for_url(re.compile(rf"contract={settled.contract_no}"))
     assert page.locator("#id_contract").input_value() == settled.contract_no
