@@ -165,7 +165,12 @@ class LedgerEntry(models.Model):
         TRANSFER_IN = "transfer_in", "转入"
         TRANSFER_OUT = "transfer_out", "转出"
 
-    account = models.ForeignKey(FundAccount, verbose_name="个人账号", on_delete=models.PROTECT, related_name="entries")
+    # No single-column index: the (account, booked_on, id) index below leads
+    # with the account, and with both PostgreSQL picks the narrow one and
+    # sorts, instead of reading a member's date range in order.
+    account = models.ForeignKey(
+        FundAccount, verbose_name="个人账号", on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     booked_on = models.DateField("记账日期")
     kind = models.CharField("业务类型", max_length=16, choices=Kind.choices)
     period = models.CharField("汇缴年月", max_length=6, blank=True)
@@ -293,8 +298,9 @@ class LoanProgressStep(models.Model):
 
 
 class Repayment(models.Model):
+    # Covered by the (contract, repaid_on, id) index, as for ledger entries.
     contract = models.ForeignKey(
-        LoanContract, verbose_name="借款合同", on_delete=models.PROTECT, related_name="repayments"
+        LoanContract, verbose_name="借款合同", on_delete=models.PROTECT, related_name="repayments", db_index=False
     )
     repaid_on = models.DateField("还款日期")
     principal = models.DecimalField("偿还本金", **MONEY)
