@@ -42,7 +42,13 @@ browser:
 	  fi; \
 	fi
 
-setup: sysdeps $(STAMP)
+# A local .env turns on development mode so that plain `manage.py` commands
+# work in a checkout; created once, never overwritten. Production sets the
+# environment itself (SECRET_KEY required) and never runs make.
+.env:
+	printf '# Local development only, created by make (every variable: .env.example).\nDEBUG=true\n' > .env
+
+setup: sysdeps $(STAMP) .env
 
 run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput

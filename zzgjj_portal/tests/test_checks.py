@@ -42,3 +42,10 @@ def test_createsuperuser_works_with_custom_user(db, monkeypatch):
     call_command("createsuperuser", "--noinput", username="hallstaff", verbosity=0)
     staff = User.objects.get(username="hallstaff")
     assert staff.is_superuser and staff.is_staff and staff.member is None
+
+
+def test_tests_run_with_production_security_settings(settings):
+    # pytest.ini pins DEBUG off, so a developer's .env (DEBUG=true) changes nothing here.
+    assert settings.SESSION_COOKIE_SECURE is True
+    assert settings.CSRF_COOKIE_SECURE is True
+    assert settings.SECURE_HSTS_SECONDS > 0
