@@ -4,6 +4,8 @@ Full ID numbers and phone numbers appear only in the staff admin; members and
 logs see these forms.
 """
 
+from zzgjj_portal.identity import is_phone
+
 
 def mask_id_number(id_number: str | None) -> str:
     """`370402199001011238` -> `370402********1238` (area code and last four kept)."""
@@ -26,6 +28,7 @@ def mask_phone(phone: str | None) -> str:
 def mask_login(identifier: str | None) -> str:
     """What a member typed to log in (phone or ID number), masked either way."""
     identifier = (identifier or "").strip()
-    if len(identifier) == 11 and identifier.isdigit():
+    # The same rule the login uses to tell a phone from an ID number.
+    if is_phone(identifier):
         return mask_phone(identifier)
     return mask_id_number(identifier)
