@@ -8,6 +8,7 @@ network or the file system (no SSRF, no reading /etc/passwd through a url()).
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from inquiry import amortization
@@ -27,6 +28,7 @@ from inquiry.models import LoanContract, Member
 # Not a real host: relative URLs in the document resolve against it, and only
 # URLs on it under STATIC_URL are ever served.
 BASE_URL = "https://print.zzgjj-portal.invalid/"
+PLAN_UA_STYLESHEET = "css/plan-print-ua.css"
 STATIC_CONTENT_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
 
 
@@ -67,6 +69,23 @@ def _static_path(name: str) -> str | None:
     return None
 
 
+@cache
+def _plan_ua_stylesheet() -> CSS:
+    return CSS(filename=finders.find(PLAN_UA_STYLESHEET))
+
+
+class PlanHTML(HTML):
+    """The plan document with a user-agent stylesheet of only the elements it
+    uses (static/css/plan-print-ua.css): WeasyPrint matches its default one,
+    written for every HTML element, against each of a 360-row plan's 2,000
+    elements, which is about a sixth of the rendering time (3.0 s -> 2.5 s
+    here, against a 3 s target). `_ua_stylesheets` is WeasyPrint's own hook
+    for this; the version is pinned and test_printing checks the hook."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [_plan_ua_stylesheet()]
+
+
 def plan_pdf_bytes(
     *,
     member: Member,
@@ -91,7 +110,7 @@ def plan_pdf_bytes(
             "amount_total": sum((r.total for r in rows), zero),
         },
     )
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    document = PlanHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf()
 
 

@@ -79,3 +79,17 @@ def test_pdf_embeds_a_cjk_font():
     assert any("WenQuanYi" in name or "NotoSansCJK" in name for name in fonts), fonts
     # Real text, not drawn shapes: it extracts as Chinese.
     assert "王晓明" in reader.pages[0].extract_text()
+
+
+def test_plan_document_uses_its_own_user_agent_stylesheet():
+    # The speed-up rests on WeasyPrint's `_ua_stylesheets` hook: an upgrade that
+    # drops it must fail here, not quietly bring back the slower default.
+    from weasyprint import HTML
+
+    assert "_ua_stylesheets" in vars(HTML)
+    document = printing.PlanHTML(string="<p>x</p>", base_url=printing.BASE_URL)
+    sheets = document._ua_stylesheets()
+    assert len(sheets) == 1 and sheets[0] is printing._plan_ua_stylesheet()
+    # The margin boxes still get their alignment from it (page numbers centred).
+    with open(printing.finders.find(printing.PLAN_UA_STYLESHEET), encoding="utf-8") as handle:
+        assert "@bottom-center" in handle.read()
