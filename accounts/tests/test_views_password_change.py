@@ -31,6 +31,17 @@ def test_password_change_page_has_the_manual_fields(member_client):
         assert word in html
 
 
+def test_password_change_page_shows_the_inquiry_menu(member_client, member_user):
+    from inquiry.tests.factories import LoanContractFactory
+
+    html = member_client.get(reverse("accounts:password_change")).content.decode()
+    assert 'aria-label="信息查询"' in html and "缴存支取信息" in html
+    assert "还款计划" not in html  # loan entries only for a member with a contract
+    LoanContractFactory(member=member_user.member)
+    html = member_client.get(reverse("accounts:password_change")).content.decode()
+    assert "还款计划" in html
+
+
 def test_password_change_link_is_on_member_pages(member_client):
     html = member_client.get(reverse("inquiry:home")).content.decode()
     assert reverse("accounts:password_change") in html
