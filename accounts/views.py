@@ -16,7 +16,7 @@ from accounts import flows, selectors, services, texts
 from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm
 from accounts.mixins import MemberRequiredMixin
 from accounts.models import SmsPurpose
-from inquiry.selectors import member_has_loans
+from inquiry.views import MemberMenuMixin
 
 
 @method_decorator([login_not_required, sensitive_post_parameters("password"), never_cache], name="dispatch")
@@ -201,14 +201,6 @@ class FlowDoneView(FlowMixin, TemplateView):
 
 
 # --- 修改密码 ---------------------------------------------------------------
-
-
-class MemberMenuMixin:
-    """Member pages outside 信息查询 still show its menu (inquiry/partials/nav.html)."""
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("has_loans", member_has_loans(member=self.member))
-        return super().get_context_data(**kwargs)
 
 
 @method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")

@@ -51,15 +51,25 @@ class HomeView(MemberRequiredMixin, TemplateView):
         return context
 
 
-class InquiryPageMixin(MemberRequiredMixin):
+class MemberMenuMixin:
+    """What the 信息查询 menu (inquiry/partials/nav.html) needs on any member
+    page, 修改密码 included: its loan entries show only for a member with a
+    contract. Goes after MemberRequiredMixin, which sets `self.member`."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "has_loans" not in context:  # loan pages already know, from their contract list
+            context["has_loans"] = selectors.member_has_loans(member=self.member)
+        return context
+
+
+class InquiryPageMixin(MemberRequiredMixin, MemberMenuMixin):
     """Common context of the 信息查询 pages: the member and the menu."""
 
     nav = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if "has_loans" not in context:  # loan pages already know, from their contract list
-            context["has_loans"] = selectors.member_has_loans(member=self.member)
         context.update(member=self.member, nav=self.nav)
         return context
 
