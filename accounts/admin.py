@@ -1,10 +1,10 @@
-"""Admin for login identities and the (read-only) audit trail."""
+"""Admin for login identities and the (read-only) SMS log."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import AuditEvent, SmsLog, User
+from accounts.models import SmsLog, User
 from zzgjj_portal.admin import ReadOnlyAdminMixin
 
 
@@ -39,18 +39,6 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Append-only: nobody adds, edits or deletes events through admin."""
-
-    list_display = ("created_at", "kind", "member", "actor", "ip", "detail")
-    list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("=member__id_number", "member__name")
-    date_hierarchy = "created_at"
-    list_select_related = ("member", "actor")
-    show_full_result_count = False
 
 
 @admin.register(SmsLog)

@@ -51,11 +51,6 @@ def flow_member(request: HttpRequest, flow: str, step: str) -> Progress:
     return Progress(Member.objects.select_related("fund_account").filter(pk=data["member"]).first())
 
 
-def flow_current_step(request: HttpRequest, flow: str) -> str | None:
-    data = request.session.get(_key(flow))
-    return data["step"] if data else None
-
-
 def flow_advance(request: HttpRequest, flow: str, step: str) -> None:
     data = dict(request.session[_key(flow)])
     data["step"] = step

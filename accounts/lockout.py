@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import texts
-from accounts.models import AuditEvent, LoginThrottle
-from accounts.services import audit_record
+from accounts.models import LoginThrottle
 from inquiry.models import Member
+from zzgjj_portal.audit import audit_record
 from zzgjj_portal.identity import normalize_id_number
+from zzgjj_portal.models import AuditEvent
 
 
 def _period() -> timedelta:
@@ -76,6 +77,16 @@ def lock_status(*, key: str | None, ip: str | None) -> Lock | None:
     if left is not None:
         return Lock(texts.IP_LOCKED.format(minutes=_minutes(left)), left)
     return None
+
+
+def counter_hold(key: str) -> None:
+    """Lock the key's counter row (creating it at zero) until the caller's
+    transaction ends, so that a lock check, the password check and the count
+    of its failure happen as one step for that key (PostgreSQL row lock;
+    SQLite serialises writers anyway)."""
+    LoginThrottle.objects.select_for_update().get_or_create(
+        key=key, defaults={"failures": 0, "last_failure_at": timezone.now()}
+    )
 
 
 @transaction.atomic

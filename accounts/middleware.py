@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from accounts import texts
-from accounts.models import AuditEvent
-from accounts.services import audit_record
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.models import AuditEvent
 
 AUTH_STARTED = "_accounts_auth_started"
 LAST_SEEN = "_accounts_last_seen"

@@ -1,11 +1,10 @@
-"""Login identities and the security audit trail.
+"""Login identities, SMS codes and login failure counters.
 
 A `User` is either hall staff (is_staff, logs in to admin with a username) or
 a member's online identity (linked to exactly one `inquiry.Member`, logs in on
 the portal with ID number or reserved phone). The two never cross.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -55,59 +54,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.username
 
-    @property
-    def is_member(self) -> bool:
-        return self.member_id is not None
-
-
-class AuditEvent(models.Model):
-    """Append-only record of security events; read-only for staff in admin."""
-
-    class Kind(models.TextChoices):
-        LOGIN_SUCCESS = "login_success", "登录成功"
-        LOGIN_FAILURE = "login_failure", "登录失败"
-        LOGOUT = "logout", "退出"
-        PHONE_CHANGED = "phone_changed", "变更预留手机号"
-        LOCKOUT = "lockout", "账户锁定"
-        REGISTERED = "registered", "网上注册"
-        PASSWORD_RESET = "password_reset", "重置密码"
-        PASSWORD_CHANGED = "password_changed", "修改密码"
-        SMS_SENT = "sms_sent", "发送短信验证码"
-        SESSION_EXPIRED = "session_expired", "登录超时"
-
-    kind = models.CharField("事件", max_length=32, choices=Kind.choices)
-    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
-    member = models.ForeignKey(
-        "inquiry.Member", verbose_name="缴存职工", null=True, blank=True, on_delete=models.PROTECT
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    user_agent = models.CharField("浏览器", max_length=300, blank=True)
-    # Personal data in here is always masked: the log outlives its purpose.
-    detail = models.CharField("说明", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "安全审计"
-        verbose_name_plural = "安全审计"
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        # Append-only: an existing event is never rewritten.
-        if self.pk is not None:
-            raise ValueError("审计记录不可修改")
-        super().save(*args, **kwargs)
-
 
 class SmsPurpose(models.TextChoices):
     REGISTER = "register", "注册"
@@ -117,7 +63,7 @@ class SmsPurpose(models.TextChoices):
 class SmsCode(models.Model):
     """One short-message code sent to a member's reserved phone.
 
-    Only an HMAC of the code is stored (see accounts.sms_codes); a newer code
+    Only an HMAC of the code is stored (see services.sms_code_send); a newer code
     for the same member and purpose makes this one inactive.
     """
 

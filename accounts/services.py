@@ -1,4 +1,11 @@
-"""Writes of the accounts app: audit trail, SMS codes, registration, passwords."""
+"""Writes of the accounts app: login attempts, identity checks, SMS codes,
+registration and passwords.
+
+The rules live here, not in the forms: a form only cleans what was typed; the
+view calls one of these services, which checks locks, counts failures,
+audits, and answers with the result or raises `Refusal` with a code that the
+view turns into the manual's message.
+"""
 
 import logging
 import math
@@ -6,52 +13,116 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts import sms, texts
-from accounts.models import AuditEvent, LoginThrottle, SmsCode, SmsLog, SmsPurpose, User
+from accounts import flows, lockout, sms, texts
+from accounts.models import SmsCode, SmsLog, SmsPurpose, User
 from inquiry.models import Member
-from zzgjj_portal.masking import mask_phone
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.masking import mask_login, mask_phone
+from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.net import client_ip
 
 log = logging.getLogger(__name__)
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies
-    stand in front, in which case the address they saw. Taking the leftmost
-    X-Forwarded-For blindly would let a client forge its own address."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+class Refusal(Exception):
+    """A service's "no": `code` for the caller's logic, `message` (the manual's
+    words) for the member."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
-def audit_record(
-    *,
-    kind: str,
-    request: HttpRequest | None = None,
-    member=None,
-    actor=None,
-    detail: str = "",
-) -> AuditEvent:
-    """Append one security event. `detail` must already be masked."""
-    ip = client_ip(request) if request is not None else None
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
-    return AuditEvent.objects.create(
-        kind=kind,
-        member=member,
-        actor=actor,
-        ip=ip,
-        user_agent=user_agent,
-        detail=detail[:300],
-        created_at=timezone.now(),
-    )
+# --- Login -------------------------------------------------------------------
+
+
+def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> User:
+    """The member's login for this ID number or phone and password, or Refusal
+    (codes: locked, not_registered, invalid_login).
+
+    Lockout is keyed on the member (ID number and phone name the same one)
+    and on the client IP; a locked key is refused before any hash. The
+    member's counter row stays locked from the lock check to the count, so
+    concurrent wrong passwords are checked one at a time and each one counts:
+    no burst can try more passwords than the limit allows.
+    """
+    key, member = lockout.login_key(identifier)
+    ip = client_ip(request)
+    refusal = None
+    with transaction.atomic():
+        lockout.counter_hold(key)
+        lock = lockout.lock_status(key=key, ip=ip)
+        if lock is not None:
+            audit_record(
+                kind=AuditEvent.Kind.LOGIN_FAILURE,
+                request=request,
+                member=member,
+                detail=f"{mask_login(identifier)} 锁定中,未校验密码",
+            )
+            refusal = Refusal(lock.message, code="locked")
+        else:
+            user = authenticate(request, identifier=identifier, password=password)
+            if user is not None:
+                lockout.failures_clear(key=key)
+                return user
+            if member is not None and not User.objects.filter(member=member).exists():
+                refusal = Refusal(texts.NOT_REGISTERED, code="not_registered")
+            else:
+                lock = lockout.failure_record(key=key, ip=ip, member=member, request=request)
+                refusal = (
+                    Refusal(lock.message, code="locked")
+                    if lock is not None
+                    else Refusal(texts.INVALID_LOGIN, code="invalid_login")
+                )
+    # Raised after the commit, so the counted failure and its audit row are kept.
+    raise refusal
+
+
+# --- 注册 / 忘记密码: 信息校验 ------------------------------------------------
+
+
+def identity_verify(*, flow: str, name: str, id_number: str, request: HttpRequest) -> Member:
+    """信息校验 of the registration or forgot-password flow: the member named
+    `name` with `id_number` who may go on, or Refusal (throttled, refused).
+
+    Apart from the refusals the manual names, a pair that matches nobody gets
+    the same answer as a wrong pair, and refusals per client IP are limited
+    like login failures, so the step cannot be used to look members up.
+    """
+    throttle_key = f"identity:{client_ip(request)}"
+    message = lockout.identity_lock(key=throttle_key)
+    if message is not None:
+        raise Refusal(message, code="throttled")
+    member = Member.objects.select_related("fund_account").filter(id_number=id_number, name=name).first()
+    refusal = _identity_refusal(flow=flow, member=member)
+    if refusal is not None:
+        lockout.identity_failure_add(key=throttle_key)
+        raise Refusal(refusal, code="refused")
+    return member
+
+
+def _identity_refusal(*, flow: str, member: Member | None) -> str | None:
+    """Why this member may not register (or reset), in the manual's order; None if they may."""
+    if member is None:
+        return texts.IDENTITY_MISMATCH
+    account = getattr(member, "fund_account", None)
+    if account is not None and account.is_closed:
+        return texts.CLOSED_NO_REGISTER if flow == flows.REGISTER else texts.CLOSED_NO_RESET
+    registered = User.objects.filter(member=member).exists()
+    if flow == flows.REGISTER and registered:
+        return texts.ALREADY_REGISTERED
+    if flow == flows.RESET and not registered:
+        return texts.NOT_REGISTERED
+    if not member.phone:
+        return texts.NO_PHONE
+    return None
 
 
 # --- SMS codes -------------------------------------------------------------
@@ -213,9 +284,32 @@ def password_reset(*, member: Member, password: str, request: HttpRequest) -> Us
     user = User.objects.select_for_update().get(member=member)
     user.set_password(password)
     user.save(update_fields=["password"])
-    LoginThrottle.objects.filter(key=f"member:{member.pk}").delete()
+    lockout.failures_clear(key=lockout.member_key(member))
     audit_record(kind=AuditEvent.Kind.PASSWORD_RESET, request=request, member=member, actor=user)
     return user
+
+
+def password_old_check(*, user: User, password: str, request: HttpRequest) -> None:
+    """修改密码's 原密码: pass, or Refusal (codes: locked, the member or IP is
+    locked already; locked_now, this wrong password started a lock and the
+    caller must end the session; wrong). A wrong one counts toward the lockout."""
+    key = lockout.member_key(user.member)
+    ip = client_ip(request)
+    refusal = None
+    with transaction.atomic():
+        lockout.counter_hold(key)
+        lock = lockout.lock_status(key=key, ip=ip)
+        if lock is not None:
+            refusal = Refusal(lock.message, code="locked")
+        elif not user.check_password(password):
+            lock = lockout.failure_record(key=key, ip=ip, member=user.member, request=request)
+            refusal = (
+                Refusal(lock.message, code="locked_now")
+                if lock is not None
+                else Refusal(texts.OLD_PASSWORD_WRONG, code="wrong")
+            )
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic

@@ -5,10 +5,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.middleware import AUTH_STARTED, LAST_SEEN
-from accounts.models import AuditEvent
-from accounts.services import audit_record
 from inquiry.models import Member
+from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_id_number, mask_login
+from zzgjj_portal.models import AuditEvent
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_audit_login")

@@ -39,6 +39,7 @@ OLD_PASSWORD_WRONG = "原密码错误"
 PASSWORD_CHANGED = "密码修改成功"
 
 # 登录保护与会话
+INVALID_LOGIN = "身份证号/手机号或用户密码错误"
 LOCKED = "账户已被临时锁定,请{minutes}分钟后再试"
 IP_LOCKED = "登录失败次数过多,本机已被临时锁定,请{minutes}分钟后再试"
 SESSION_IDLE = "您已{minutes}分钟未操作,为了您的账户安全,请重新登录"

@@ -2,9 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -14,9 +17,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import flows, selectors, services, texts
 from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm
-from accounts.mixins import MemberRequiredMixin
 from accounts.models import SmsPurpose
-from inquiry.views import MemberMenuMixin
+from zzgjj_portal.frame import MemberPageMixin, MemberRequiredMixin, is_member
 
 
 @method_decorator([login_not_required, sensitive_post_parameters("password"), never_cache], name="dispatch")
@@ -27,9 +29,23 @@ class MemberLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and getattr(request.user, "member_id", None):
-            return redirect("inquiry:home")
+        if is_member(request.user):
+            return redirect("tasks:home")
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # The captcha passed (the form checks it first), so a password may be tried.
+        try:
+            user = services.login_attempt(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                request=self.request,
+            )
+        except services.Refusal as refusal:
+            form.add_error(None, ValidationError(refusal.message, code=refusal.code))
+            return self.form_invalid(form)
+        auth_login(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LogoutConfirmView(MemberRequiredMixin, TemplateView):
@@ -105,10 +121,20 @@ class IdentityView(FlowMixin, FormView):
     template_name = "accounts/flow_identity.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "flow": self.flow, "request": self.request}
+        return {**super().get_form_kwargs(), "flow": self.flow}
 
     def form_valid(self, form):
-        flows.flow_start(self.request, self.flow, form.member)
+        try:
+            member = services.identity_verify(
+                flow=self.flow,
+                name=form.cleaned_data["name"],
+                id_number=form.cleaned_data["id_number"],
+                request=self.request,
+            )
+        except services.Refusal as refusal:
+            form.add_error(None, ValidationError(refusal.message, code=refusal.code))
+            return self.form_invalid(form)
+        flows.flow_start(self.request, self.flow, member)
         return redirect(self.pages["urls"]["sms"])
 
 
@@ -204,28 +230,38 @@ class FlowDoneView(FlowMixin, TemplateView):
 
 
 @method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
-class PasswordChangeView(MemberRequiredMixin, MemberMenuMixin, FormView):
+class PasswordChangeView(MemberPageMixin, FormView):
     """原密码, 新密码, 确认密码 → 提交. This session stays, the others end."""
 
     form_class = ChangePasswordForm
     template_name = "accounts/password_change.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        services.password_change(user=self.request.user, password=form.cleaned_data["password1"], request=self.request)
-        messages.success(self.request, texts.PASSWORD_CHANGED)
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        form.is_valid()
+        # 原密码 is checked (and a wrong one counted) whatever the new password's
+        # problems, so the member sees every error at once.
+        if "old_password" in form.cleaned_data:
+            try:
+                services.password_old_check(
+                    user=request.user, password=form.cleaned_data["old_password"], request=request
+                )
+            except services.Refusal as refusal:
+                if refusal.code == "locked_now":
+                    # Too many wrong 原密码: the account is locked, so this session ends too.
+                    logout(request)
+                    messages.error(request, refusal.message)
+                    return redirect(reverse("accounts:login"))
+                form.add_error("old_password", ValidationError(refusal.message, code=refusal.code))
+        if form.errors:
+            return self.form_invalid(form)
+        services.password_change(user=request.user, password=form.cleaned_data["password1"], request=request)
+        messages.success(request, texts.PASSWORD_CHANGED)
         return redirect("accounts:password_change_done")
 
-    def form_invalid(self, form):
-        # Too many wrong 原密码: the account is locked, so this session ends too.
-        if form.lock is not None:
-            logout(self.request)
-            messages.error(self.request, form.lock.message)
-            return redirect(reverse("accounts:login"))
-        return super().form_invalid(form)
 
-
-class PasswordChangeDoneView(MemberRequiredMixin, MemberMenuMixin, TemplateView):
+class PasswordChangeDoneView(MemberPageMixin, TemplateView):
     template_name = "accounts/password_change_done.html"

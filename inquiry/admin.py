@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from accounts.models import AuditEvent
 from inquiry import services
 from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.models import AuditEvent
 
 
 class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):

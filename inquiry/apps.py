@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class InquiryConfig(AppConfig):
     name = "inquiry"
     verbose_name = "信息查询"
+
+    def ready(self) -> None:
+        # Registers the loan entries of the member frame's menu.
+        from inquiry import menu  # noqa: F401

@@ -1,6 +1,6 @@
 """The center's records of its members: fund accounts, ledger, loans.
 
-Field names follow ../shared/glossary.md. Money is DecimalField with two
+Field names follow the glossary in CONTRIBUTING.md. Money is DecimalField with two
 places; rates are stored as fractions (0.12 for 12%).
 """
 
@@ -112,8 +112,8 @@ class FundAccount(models.Model):
         decimal_places=4,
         validators=[MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)],
     )
-    # Kept equal to the sum of the account's ledger entries by the services
-    # that post entries; a test reconciles it.
+    # Always the sum of the account's ledger entries: whatever books an entry
+    # changes both in one transaction holding this row's lock; tests reconcile it.
     balance = models.DecimalField("账户余额", default=Decimal("0.00"), **MONEY)
     opened_on = models.DateField("开户日期")
     status = models.CharField("个人账户状态", max_length=2, choices=AccountStatus.choices, default=AccountStatus.NORMAL)
@@ -212,12 +212,20 @@ class RepaymentMethod(models.TextChoices):
     EQUAL_PRINCIPAL = "equal_principal", "等额本金"
 
 
+class LoanStatus(models.TextChoices):
+    NOT_DISBURSED = "not_disbursed", "未发放"
+    ACTIVE = "active", "正常"
+    OVERDUE = "overdue", "逾期"
+    SETTLED = "settled", "结清"
+
+
+# Being repaid: these contracts have a repayment plan.
+RUNNING_LOAN_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
+
+
 class LoanContract(models.Model):
-    class Status(models.TextChoices):
-        NOT_DISBURSED = "not_disbursed", "未发放"
-        ACTIVE = "active", "正常"
-        OVERDUE = "overdue", "逾期"
-        SETTLED = "settled", "结清"
+    # Also at module level, so Meta's constraints can name a status.
+    Status = LoanStatus
 
     member = models.ForeignKey(Member, verbose_name="缴存职工", on_delete=models.PROTECT, related_name="loans")
     contract_no = models.CharField("借款合同编号", max_length=32, unique=True)
@@ -251,7 +259,8 @@ class LoanContract(models.Model):
                 condition=Q(annual_rate__gt=0, annual_rate__lt=Decimal("0.2")), name="loan_rate_range"
             ),
             models.CheckConstraint(
-                condition=Q(status="not_disbursed") | Q(disbursed_on__isnull=False), name="loan_disbursed_has_date"
+                condition=Q(status=LoanStatus.NOT_DISBURSED) | Q(disbursed_on__isnull=False),
+                name="loan_disbursed_has_date",
             ),
             models.CheckConstraint(condition=Q(remaining_months__lte=360), name="loan_remaining_months_range"),
         ]
@@ -271,6 +280,11 @@ class LoanContract(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.status == self.Status.SETTLED
+
+    @property
+    def is_running(self) -> bool:
+        """Being repaid (正常 or 逾期): the contract has a repayment plan."""
+        return self.status in RUNNING_LOAN_STATUSES
 
 
 class LoanProgressStep(models.Model):

@@ -104,7 +104,7 @@ def loan_get_for_member(
 def default_loan(loans: list[LoanContract]) -> LoanContract | None:
     """The contract shown when none is chosen: the latest one still being
     repaid, else the latest one (what a member most likely wants to see)."""
-    running = [loan for loan in loans if loan.status in (LoanContract.Status.ACTIVE, LoanContract.Status.OVERDUE)]
+    running = [loan for loan in loans if loan.is_running]
     if running:
         return running[-1]
     return loans[-1] if loans else None
@@ -130,7 +130,7 @@ def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> li
     """还款计划 from the next due date on, computed (no query) from the
     contract's current outstanding principal, rate and remaining months, so it
     follows prepayments and rate changes; rows due between start and end."""
-    if not loan.is_disbursed or loan.is_settled or not loan.next_due_on or not loan.remaining_months:
+    if not loan.is_running or not loan.next_due_on or not loan.remaining_months:
         return []
     rows = amortization.schedule(
         loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on

@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from accounts.models import AuditEvent
-from accounts.services import audit_record
 from inquiry.models import Member, validate_phone
+from inquiry.signals import member_phone_changed
+from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_phone
+from zzgjj_portal.models import AuditEvent
 
 
 @transaction.atomic
@@ -34,6 +35,11 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
         member=locked,
         actor=changed_by,
         detail=f"{mask_phone(old) or '(无)'} → {mask_phone(phone) or '(无)'}",
+    )
+    # Other apps react after the commit (the task area messages the member),
+    # so a rolled-back change never tells anyone anything.
+    transaction.on_commit(
+        lambda: member_phone_changed.send(sender=Member, member=locked, old_phone=old, new_phone=phone)
     )
     member.phone = phone
     return locked

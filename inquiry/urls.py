@@ -5,7 +5,6 @@ from inquiry import views
 app_name = "inquiry"
 
 urlpatterns = [
-    path("home/", views.HomeView.as_view(), name="home"),
     path("info/", views.BasicInfoView.as_view(), name="basic_info"),
     path("ledger/", views.LedgerView.as_view(), name="ledger"),
     path("loans/progress/", views.LoanProgressView.as_view(), name="loan_progress"),

@@ -1,80 +1,24 @@
-"""Member pages of the center's records: home and 信息查询 (chapter 3)."""
+"""Member pages of the center's records: 信息查询 (chapter 3)."""
 
 from datetime import timedelta
 
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.mixins import MemberRequiredMixin
 from inquiry import exports, selectors
 from inquiry.amortization import add_months
 from inquiry.forms import date_range_form
 from inquiry.models import LoanContract
-from tasks import selectors as task_selectors
+from zzgjj_portal.frame import MemberPageMixin
+from zzgjj_portal.pagination import paginate
 
-PAGE_SIZE = 20
 NO_LOAN = "您未办理贷款业务,如需办理贷款业务,请回到主页面进行贷款申请"
 NOT_DISBURSED = "此合同【{contract_no}】的贷款未发放"
 SETTLED = "此合同【{contract_no}】的贷款已结清"
 
 
-def paginate(request, rows: list, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page of `rows`. A page number that is not a number or
-    past the end is a 404, like any other parameter that points at nothing."""
-    try:
-        return Paginator(rows, per_page).page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404("no such page") from None
-
-
-class HomeView(MemberRequiredMixin, TemplateView):
-    """个人业务首页面: task area on top, 我的公积金 bottom-left, 我的贷款 bottom-right."""
-
-    template_name = "inquiry/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        summary = selectors.home_summary(member=self.member)
-        size = task_selectors.HOME_LIST_SIZE
-        unread = task_selectors.messages_unread(member=self.member)
-        context.update(
-            member=self.member,
-            account=summary.account,
-            loans=summary.loans,
-            has_loans=bool(summary.loans),
-            unread_messages=list(unread[:size]),
-            unread_count=unread.count(),
-            read_messages=list(task_selectors.messages_read(member=self.member)[:size]),
-        )
-        return context
-
-
-class MemberMenuMixin:
-    """What the 信息查询 menu (inquiry/partials/nav.html) needs on any member
-    page, 修改密码 included: its loan entries show only for a member with a
-    contract. Goes after MemberRequiredMixin, which sets `self.member`."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "has_loans" not in context:  # loan pages already know, from their contract list
-            context["has_loans"] = selectors.member_has_loans(member=self.member)
-        return context
-
-
-class InquiryPageMixin(MemberRequiredMixin, MemberMenuMixin):
-    """Common context of the 信息查询 pages: the member and the menu."""
-
-    nav = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(member=self.member, nav=self.nav)
-        return context
-
-
-class BasicInfoView(InquiryPageMixin, TemplateView):
+class BasicInfoView(MemberPageMixin, TemplateView):
     """个人基本信息: customer information and account information."""
 
     template_name = "inquiry/basic_info.html"
@@ -86,7 +30,7 @@ class BasicInfoView(InquiryPageMixin, TemplateView):
         return super().get_context_data(account=account, latest_period=latest, **kwargs)
 
 
-class LedgerView(InquiryPageMixin, TemplateView):
+class LedgerView(MemberPageMixin, TemplateView):
     """缴存支取信息: summary, date range (default the last 12 months), the
     entries with totals; `?format=xlsx` downloads the same range."""
 
@@ -107,7 +51,7 @@ class LedgerView(InquiryPageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
 
-class LoanPageMixin(InquiryPageMixin):
+class LoanPageMixin(MemberPageMixin):
     """A loan page: the member's contracts for the dropdown and the chosen one
     (`?contract=`), which passes the ownership gate or is a 404."""
 
@@ -190,7 +134,7 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
         """(form, rows or None); rows is None when there is nothing to plan."""
         form = date_range_form(request.GET)
         loan = self.loan
-        if not loan or not loan.is_disbursed or loan.is_settled or not form.is_valid():
+        if not loan or not loan.is_running or not form.is_valid():
             return form, None
         data = form.cleaned_data
         return form, selectors.loan_plan(loan=loan, start=data["start"], end=data["end"])

@@ -35,10 +35,6 @@ def id_number_error(value: str) -> str | None:
     return None
 
 
-def is_id_number(value: str) -> bool:
-    return id_number_error(value) is None
-
-
 def is_phone(value: str) -> bool:
     """An 11-digit mainland mobile number."""
     return bool(PHONE_RE.match(value or ""))

@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.forms",
     "captcha",
     "zzgjj_portal",
@@ -94,8 +93,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits and lockouts must hold across several gunicorn workers, so the
-# default cache is the database (shared), never per-process memory.
+# The cache is shared by every gunicorn worker (Redis, else a database table),
+# never per-process memory. Today only django-simple-captcha keeps its
+# challenges in the database itself; the cache is here for what comes next
+# (cached sessions, rendered PDFs), and `make run` creates its table.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
@@ -112,7 +113,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "inquiry:home"
+LOGIN_REDIRECT_URL = "tasks:home"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -1,4 +1,7 @@
-"""Root URLs: the member portal at `/`, hall staff at `/admin/`."""
+"""Root URLs: the member portal at `/`, hall staff at `/admin/`.
+
+A composition point: the one module of zzgjj_portal that knows every app.
+"""
 
 from captcha import views as captcha_views
 from django.contrib import admin
@@ -32,4 +35,5 @@ urlpatterns = [
     path("captcha/", include(captcha_patterns)),
     path("", include("accounts.urls")),
     path("", include("inquiry.urls")),
+    path("", include("tasks.urls")),
 ]

@@ -45,6 +45,6 @@ def test_admin_sms_codes_are_not_in_admin(admin_client):
 
 
 def test_admin_audit_filters_by_new_kinds(admin_client):
-    response = admin_client.get(reverse("admin:accounts_auditevent_changelist"), {"kind": "lockout"})
+    response = admin_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"), {"kind": "lockout"})
     assert response.status_code == HTTPStatus.OK
     assert "账户锁定" in response.content.decode()

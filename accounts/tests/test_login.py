@@ -12,7 +12,7 @@ from inquiry.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
-HOME = reverse("inquiry:home")
+HOME = reverse("tasks:home")
 
 
 def login_data(identifier, password=MEMBER_PASSWORD, captcha="PASSED"):
@@ -85,7 +85,7 @@ def test_login_wrong_captcha_checked_before_password(client, member_user):
 
 def test_login_wrong_captcha_does_not_call_authenticate(client, member_user, monkeypatch):
     calls = []
-    monkeypatch.setattr("accounts.forms.authenticate", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr("accounts.services.authenticate", lambda *a, **k: calls.append(k))
     client.post(LOGIN, login_data(member_user.member.id_number, captcha="WRONG"))
     assert calls == []
 

@@ -6,34 +6,34 @@ import pytest
 from django.urls import reverse
 
 from accounts import texts
-from accounts.models import AuditEvent
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_session_idle_timeout_logs_out_with_a_message(member_client, clock):
-    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
     clock.advance(minutes=15, seconds=1)
-    response = member_client.get(reverse("inquiry:home"), follow=True)
+    response = member_client.get(reverse("tasks:home"), follow=True)
     assert response.redirect_chain[0][0] == reverse("accounts:login")
     assert texts.SESSION_IDLE.format(minutes=15) in response.content.decode()
-    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.FOUND
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.SESSION_EXPIRED).exists()
 
 
 def test_session_activity_keeps_the_session_alive(member_client, clock):
     for _ in range(4):
         clock.advance(minutes=14)
-        assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
+        assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
 
 
 def test_session_absolute_limit_of_eight_hours(member_client, clock):
     elapsed = 0
     while elapsed < 8 * 60:
-        assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
+        assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
         clock.advance(minutes=14)
         elapsed += 14
-    response = member_client.get(reverse("inquiry:home"), follow=True)
+    response = member_client.get(reverse("tasks:home"), follow=True)
     assert response.redirect_chain[0][0] == reverse("accounts:login")
     assert texts.SESSION_ABSOLUTE.format(hours=8) in response.content.decode()
 

@@ -4,9 +4,10 @@ import pytest
 from django.test import RequestFactory
 
 from accounts import services, texts
-from accounts.models import AuditEvent, SmsCode, SmsLog, SmsPurpose
+from accounts.models import SmsCode, SmsLog, SmsPurpose
 from accounts.tests.conftest import last_code
 from inquiry.tests.factories import FundAccountFactory
+from zzgjj_portal.models import AuditEvent
 
 REGISTER = SmsPurpose.REGISTER
 

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts import texts
-from accounts.models import AuditEvent, LoginThrottle
+from accounts.models import LoginThrottle
 from accounts.tests.conftest import CAPTCHA
 from conftest import MEMBER_PASSWORD
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 WRONG = "Wrong#2026a"
@@ -25,7 +26,7 @@ def _error(response) -> str:
 
 
 def test_login_wrong_captcha_checks_no_password(client, member_user):
-    with mock.patch("accounts.forms.authenticate") as authenticate:
+    with mock.patch("accounts.services.authenticate") as authenticate:
         response = _login(client, member_user.member.id_number, MEMBER_PASSWORD, captcha="NOPE")
     authenticate.assert_not_called()
     assert response.status_code == HTTPStatus.OK
@@ -52,7 +53,7 @@ def test_login_lock_lifts_by_itself_after_fifteen_minutes(client, member_user, c
     assert _error(_login(client, member.id_number, MEMBER_PASSWORD)) == texts.LOCKED.format(minutes=5)
     clock.advance(minutes=5, seconds=1)
     response = _login(client, member.phone, MEMBER_PASSWORD)
-    assert response.status_code == HTTPStatus.FOUND and response.url == reverse("inquiry:home")
+    assert response.status_code == HTTPStatus.FOUND and response.url == reverse("tasks:home")
 
 
 def test_login_success_clears_the_member_counter(client, member_user):
@@ -141,7 +142,7 @@ def test_login_attempt_while_locked_is_audited_without_a_password_check(client, 
     member = member_user.member
     for _ in range(5):
         _login(client, member.id_number, WRONG)
-    with mock.patch("accounts.forms.authenticate") as authenticate:
+    with mock.patch("accounts.services.authenticate") as authenticate:
         _login(client, member.phone, MEMBER_PASSWORD)
     authenticate.assert_not_called()
     event = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILURE).first()

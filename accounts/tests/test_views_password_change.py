@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import texts
-from accounts.models import AuditEvent
 from accounts.tests.conftest import NEW_PASSWORD
 from conftest import MEMBER_PASSWORD
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_password_change_page_shows_the_inquiry_menu(member_client, member_user)
 
 
 def test_password_change_link_is_on_member_pages(member_client):
-    html = member_client.get(reverse("inquiry:home")).content.decode()
+    html = member_client.get(reverse("tasks:home")).content.decode()
     assert reverse("accounts:password_change") in html
 
 
@@ -60,8 +60,8 @@ def test_password_change_keeps_this_session_and_ends_the_others(member_client, m
     assert texts.PASSWORD_CHANGED in member_client.get(response.url).content.decode()
     member_user.refresh_from_db()
     assert member_user.check_password(NEW_PASSWORD)
-    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
-    assert other.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+    assert other.get(reverse("tasks:home")).status_code == HTTPStatus.FOUND
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_CHANGED, actor=member_user).exists()
 
 
@@ -86,7 +86,7 @@ def test_password_change_wrong_old_password_counts_toward_lockout(member_client,
     assert response.status_code == HTTPStatus.FOUND and response.url == reverse("accounts:login")
     page = member_client.get(response.url).content.decode()
     assert texts.LOCKED.format(minutes=15) in page
-    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.FOUND
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, member=member_user.member).exists()
 
 
@@ -100,4 +100,4 @@ def test_password_change_when_already_locked_says_so_and_keeps_the_session(membe
     assert _errors(response) == [texts.LOCKED.format(minutes=15)]
     member_user.refresh_from_db()
     assert member_user.check_password(MEMBER_PASSWORD)
-    assert member_client.get(reverse("inquiry:home")).status_code == HTTPStatus.OK
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK

@@ -7,12 +7,13 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import texts
-from accounts.models import AuditEvent, LoginThrottle
+from accounts.models import LoginThrottle
 from accounts.tests.conftest import NEW_PASSWORD, identity, last_code, send_code, verify_code
 from accounts.tests.factories import MemberUserFactory
 from conftest import MEMBER_PASSWORD
 from inquiry.models import AccountStatus
 from inquiry.tests.factories import FundAccountFactory
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_password_forgot_resets_and_ends_every_session(client, member_user, sms_
     assert not LoginThrottle.objects.filter(key=f"member:{member.pk}").exists()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_RESET, member=member).exists()
     # The session that was logged in elsewhere is over.
-    assert other_session.get(reverse("inquiry:home")).status_code == HTTPStatus.FOUND
+    assert other_session.get(reverse("tasks:home")).status_code == HTTPStatus.FOUND
 
 
 @pytest.mark.parametrize(

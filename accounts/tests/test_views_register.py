@@ -10,11 +10,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts import services, texts
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from accounts.tests.conftest import CAPTCHA, NEW_PASSWORD, identity, last_code, send_code, verify_code
 from accounts.tests.factories import MemberUserFactory
 from inquiry.models import AccountStatus
 from inquiry.tests.factories import FundAccountFactory, MemberFactory
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_register_wrong_pair_and_unknown_pair_get_the_same_answer(client, member
 
 
 def test_register_wrong_captcha_stops_before_any_lookup(client, member):
-    with mock.patch("accounts.forms.IdentityForm._match") as match:
+    with mock.patch("accounts.services.identity_verify") as match:
         response = identity(client, "accounts:register", member, captcha_1="WRONG")
     assert "验证码错误,请重新输入" in _errors(response)
     match.assert_not_called()

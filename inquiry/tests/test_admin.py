@@ -5,10 +5,10 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from accounts.tests.factories import StaffUserFactory
 from inquiry.models import Member
 from inquiry.tests.factories import FundAccountFactory, MemberFactory
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def test_admin_user_page_never_shows_password(staff_client, member_user):
         "admin:inquiry_loancontract_changelist",
         "admin:inquiry_repayment_changelist",
         "admin:tasks_message_changelist",
-        "admin:accounts_auditevent_changelist",
+        "admin:zzgjj_portal_auditevent_changelist",
         "admin:accounts_user_changelist",
     ],
 )

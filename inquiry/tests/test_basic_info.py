@@ -48,7 +48,7 @@ def test_menu_hides_loan_pages_for_a_member_without_loans(member_client):
 
 def test_menu_shows_loan_pages_for_a_member_with_a_contract(member_client, member):
     LoanContractFactory(member=member)
-    for name in ["inquiry:home", "inquiry:basic_info", "inquiry:ledger", "inquiry:plan"]:
+    for name in ["tasks:home", "inquiry:basic_info", "inquiry:ledger", "inquiry:plan"]:
         html = member_client.get(reverse(name)).content.decode()
         assert all(f">{entry}</a>" in html for entry in LOAN_MENU), name
 

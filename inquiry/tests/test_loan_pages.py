@@ -104,7 +104,7 @@ def test_repayments_of_a_contract_not_disbursed_says_so(member_client, loans):
 
 
 def test_home_links_each_contract_and_the_ledger(member_client, loans):
-    html = member_client.get(reverse("inquiry:home")).content.decode()
+    html = member_client.get(reverse("tasks:home")).content.decode()
     assert f'href="{reverse("inquiry:ledger")}"' in html and "【查询更多】" in html
     for loan in loans:
         for name in LOAN_PAGES:

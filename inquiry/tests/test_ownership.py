@@ -86,7 +86,7 @@ def test_ledger_never_shows_another_members_entries(member_client, account, extr
 
 def test_home_lists_only_own_contracts(member_client, member, other_loan):
     LoanContractFactory(member=member, contract_no="ZZMINE000001")
-    html = member_client.get(reverse("inquiry:home")).content.decode()
+    html = member_client.get(reverse("tasks:home")).content.decode()
     assert "ZZMINE000001" in html and other_loan.contract_no not in html
 
 

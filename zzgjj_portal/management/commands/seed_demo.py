@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: a deterministic, idempotent demo data set.
 
 Members are keyed by ID number: a member already present is left untouched,
-so running the command twice changes nothing.
+so running the command twice changes nothing. A composition point: it lives in
+zzgjj_portal because it fills every app's tables.
 """
 
 from datetime import date, timedelta

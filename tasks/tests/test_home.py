@@ -10,7 +10,7 @@ from inquiry.tests.factories import LoanContractFactory
 from tasks.models import Message
 
 pytestmark = pytest.mark.django_db
-HOME = reverse("inquiry:home")
+HOME = reverse("tasks:home")
 
 
 def test_home_shows_frame_and_member_figures(member_client, member_user):

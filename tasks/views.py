@@ -1,0 +1,28 @@
+"""Member pages of the task area, starting with the personal home page."""
+
+from django.views.generic import TemplateView
+
+from inquiry import selectors as records
+from tasks import selectors
+from zzgjj_portal.frame import MemberPageMixin
+
+
+class HomeView(MemberPageMixin, TemplateView):
+    """个人业务首页面: the task area (消息 · 我发起的 · 已阅) on top, 我的公积金
+    bottom-left and 我的贷款 bottom-right (read through the records' selectors)."""
+
+    template_name = "tasks/home.html"
+    nav = "home"
+
+    def get_context_data(self, **kwargs):
+        summary = records.home_summary(member=self.member)
+        tasks = selectors.home_tasks(member=self.member)
+        return super().get_context_data(
+            account=summary.account,
+            loans=summary.loans,
+            has_loans=bool(summary.loans),
+            unread_messages=tasks.unread,
+            unread_count=tasks.unread_count,
+            read_messages=tasks.read,
+            **kwargs,
+        )

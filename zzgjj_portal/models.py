@@ -1,0 +1,60 @@
+"""Project-wide records: the security audit trail.
+
+It lives here, not in an app, because every app writes to it (logins in
+`accounts`, staff phone changes in `inquiry`) and none may import another
+just to record an event. The foreign keys are lazy strings, so this module
+imports no app.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    """Append-only record of security events; read-only for staff in admin."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCESS = "login_success", "登录成功"
+        LOGIN_FAILURE = "login_failure", "登录失败"
+        LOGOUT = "logout", "退出"
+        PHONE_CHANGED = "phone_changed", "变更预留手机号"
+        LOCKOUT = "lockout", "账户锁定"
+        REGISTERED = "registered", "网上注册"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        SMS_SENT = "sms_sent", "发送短信验证码"
+        SESSION_EXPIRED = "session_expired", "登录超时"
+
+    kind = models.CharField("事件", max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    member = models.ForeignKey(
+        "inquiry.Member", verbose_name="缴存职工", null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    # Personal data in here is always masked: the log outlives its purpose.
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "安全审计"
+        verbose_name_plural = "安全审计"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an existing event is never rewritten.
+        if self.pk is not None:
+            raise ValueError("审计记录不可修改")
+        super().save(*args, **kwargs)
