@@ -105,3 +105,14 @@
     tick();
   });
 })();
+
+// 信息查询 menu: on a narrow screen it is one row that scrolls sideways; show the current page's entry.
+(function () {
+  "use strict";
+  var current = document.querySelector(".main-nav__inner [aria-current=page]");
+  if (!current) { return; }
+  var strip = current.parentElement;
+  if (strip.scrollWidth <= strip.clientWidth) { return; }
+  var offset = current.getBoundingClientRect().left - strip.getBoundingClientRect().left;
+  strip.scrollLeft += offset - (strip.clientWidth - current.offsetWidth) / 2;
+})();
