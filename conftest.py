@@ -55,6 +55,23 @@ def member_client(client, member_user):
     return client
 
 
+def log_in_staff(client, user):
+    """Log hall staff into the test client as admin would after a full login.
+    Every test that needs a staff session goes through here, so a stronger
+    staff login (e.g. a second factor) is set up in one place."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A client logged in as hall staff (a superuser); the user is `client.staff`."""
+    from accounts.tests.factories import StaffUserFactory
+
+    client.staff = StaffUserFactory()
+    return log_in_staff(client, client.staff)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium for the session (no downloaded browser)."""

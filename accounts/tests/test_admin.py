@@ -9,42 +9,35 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import SmsLog, SmsPurpose
 from accounts.tests.conftest import last_code
-from accounts.tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(StaffUserFactory())
-    return client
-
-
-def test_admin_sms_log_lists_masked_phone_and_never_the_code(admin_client, member, sms_outbox):
+def test_admin_sms_log_lists_masked_phone_and_never_the_code(staff_client, member, sms_outbox):
     services.sms_code_send(member=member, purpose=SmsPurpose.REGISTER, request=RequestFactory().post("/"))
-    response = admin_client.get(reverse("admin:accounts_smslog_changelist"))
+    response = staff_client.get(reverse("admin:accounts_smslog_changelist"))
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert member.phone[:3] + "****" + member.phone[-4:] in html
     assert member.phone not in html and last_code(sms_outbox) not in html
 
 
-def test_admin_sms_log_is_read_only(admin_client, member, sms_outbox):
+def test_admin_sms_log_is_read_only(staff_client, member, sms_outbox):
     services.sms_code_send(member=member, purpose=SmsPurpose.REGISTER, request=RequestFactory().post("/"))
     log = SmsLog.objects.get()
-    assert admin_client.get(reverse("admin:accounts_smslog_add")).status_code == HTTPStatus.FORBIDDEN
-    assert admin_client.post(reverse("admin:accounts_smslog_delete", args=[log.pk])).status_code == (
+    assert staff_client.get(reverse("admin:accounts_smslog_add")).status_code == HTTPStatus.FORBIDDEN
+    assert staff_client.post(reverse("admin:accounts_smslog_delete", args=[log.pk])).status_code == (
         HTTPStatus.FORBIDDEN
     )
-    response = admin_client.post(reverse("admin:accounts_smslog_change", args=[log.pk]), {"result": "x"})
+    response = staff_client.post(reverse("admin:accounts_smslog_change", args=[log.pk]), {"result": "x"})
     assert response.status_code == HTTPStatus.FORBIDDEN or SmsLog.objects.get().result != "x"
 
 
-def test_admin_sms_codes_are_not_in_admin(admin_client):
-    assert admin_client.get("/admin/accounts/smscode/").status_code == HTTPStatus.NOT_FOUND
+def test_admin_sms_codes_are_not_in_admin(staff_client):
+    assert staff_client.get("/admin/accounts/smscode/").status_code == HTTPStatus.NOT_FOUND
 
 
-def test_admin_audit_filters_by_new_kinds(admin_client):
-    response = admin_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"), {"kind": "lockout"})
+def test_admin_audit_filters_by_new_kinds(staff_client):
+    response = staff_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"), {"kind": "lockout"})
     assert response.status_code == HTTPStatus.OK
     assert "账户锁定" in response.content.decode()

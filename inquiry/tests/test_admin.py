@@ -5,20 +5,11 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import StaffUserFactory
 from inquiry.models import Member
 from inquiry.tests.factories import FundAccountFactory, MemberFactory
 from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = StaffUserFactory()
-    client.force_login(staff)
-    client.staff = staff
-    return client
 
 
 @pytest.mark.parametrize("field", ["name", "id_number", "phone"])

@@ -1,4 +1,4 @@
-"""Reads for the task area (消息 · 我发起的 · 已阅). Every function starts from the member."""
+"""Reads of messages (消息 · 已阅). Every function starts from the member."""
 
 from dataclasses import dataclass
 

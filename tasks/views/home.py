@@ -1,4 +1,4 @@
-"""Member pages of the task area, starting with the personal home page."""
+"""The personal home page (个人业务首页面)."""
 
 from django.views.generic import TemplateView
 

@@ -1,4 +1,4 @@
-"""Writes of the task area: messages to members."""
+"""Writes of messages to members."""
 
 from django.db import transaction
 from django.utils import timezone
