@@ -34,6 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("工作人员", default=False)
     is_active = models.BooleanField("有效", default=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    # 关闭音效 / 开启音效: kept with the login identity so the choice holds on every device.
+    sound_on = models.BooleanField("消息提示音效", default=True)
 
     objects = UserManager()
 

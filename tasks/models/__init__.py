@@ -1,5 +1,5 @@
 """Models of the task area, one module per concern."""
 
-from tasks.models.messages import Message, MessageQuerySet
+from tasks.models.messages import Broadcast, ChannelToken, Message, MessageQuerySet, PushRateBucket
 
-__all__ = ["Message", "MessageQuerySet"]
+__all__ = ["Broadcast", "ChannelToken", "Message", "MessageQuerySet", "PushRateBucket"]
