@@ -6,4 +6,13 @@ app_name = "tasks"
 
 urlpatterns = [
     path("home/", views.HomeView.as_view(), name="home"),
+    path("messages/", views.MessageListView.as_view(), name="messages_unread"),
+    path("messages/read/", views.MessageListView.as_view(read=True), name="messages_read"),
+    path("messages/<int:pk>/", views.MessageDetailView.as_view(), name="message_detail"),
+    path("messages/<int:pk>/mark-read/", views.MessageMarkReadView.as_view(), name="message_mark_read"),
+    path("messages/<int:pk>/delete/", views.MessageDeleteView.as_view(), name="message_delete"),
+    path("sound/", views.SoundView.as_view(), name="sound"),
+    # The push API of the center's other channels (token, not session; see views/push.py).
+    path("api/messages/", views.message_push, name="message_push"),
+    path("api/openapi.json", views.openapi_document, name="openapi"),
 ]

@@ -198,6 +198,9 @@ ACCOUNTS_LOCKOUT_MINUTES = 15
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
+# Push API (POST /api/messages/): requests a second per channel, shared by every worker.
+TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
+
 # Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -36,20 +36,7 @@
     button.addEventListener("click", function () { button.closest("dialog").close(); });
   });
 
-  // 关闭音效 / 开启音效: the portal's notification sound, remembered per browser.
-  document.querySelectorAll("[data-sound-toggle]").forEach(function (button) {
-    function render() {
-      var off = window.localStorage.getItem("zzgjj-sound") === "off";
-      button.textContent = off ? "开启音效" : "关闭音效";
-      button.setAttribute("aria-pressed", off ? "true" : "false");
-    }
-    button.addEventListener("click", function () {
-      var off = window.localStorage.getItem("zzgjj-sound") === "off";
-      window.localStorage.setItem("zzgjj-sound", off ? "on" : "off");
-      render();
-    });
-    render();
-  });
+  // 关闭音效 / 开启音效 and the notification sound: static/js/messages.js.
 })();
 
 // Tabs of the task area (消息 · 我发起的 · 已阅).

@@ -1,16 +1,239 @@
-"""Hall staff send messages to a member's portal."""
+"""Hall staff's side of messages: write to one member, broadcast to many,
+see every message (deleted ones too, with when), and the channels' push tokens."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from tasks.models import Message
+from inquiry.models import AccountStatus, Member
+from tasks import services
+from tasks.models import Broadcast, ChannelToken, Message
+from zzgjj_portal.masking import mask_id_number
+
+BROADCAST_SENT = "已向{count}位缴存职工发送消息“{business}”。"
+BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
+BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
+TOKEN_REVOKED = "已吊销{count}个渠道令牌。"  # noqa: S105 - a notice, not a secret
+MEMBER_HELP = "按姓名、身份证号或手机号查找(号码须输入完整)。"
+
+
+def member_label(member: Member) -> str:
+    """Name and masked ID number: two members can share a name, and the full
+    number is not needed to tell them apart on screen."""
+    return f"{member.name}({mask_id_number(member.id_number)})"
+
+
+class MemberAutocompleteView(AutocompleteJsonView):
+    """admin's member autocomplete, labelled with member_label. The search
+    itself is MemberAdmin's: name contains, ID number and phone exact."""
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": member_label(obj)}
+
+
+class MemberAutocompleteSelect(AutocompleteSelect):
+    def get_url(self):
+        return reverse("admin:tasks_message_member_autocomplete")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return member_label(obj)
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("sent_at", "member", "business", "channel", "read_at")
-    list_filter = ("channel", ("read_at", admin.EmptyFieldListFilter))
+    list_display = ("sent_at", "member_display", "business", "channel", "read_at", "deleted_at")
+    list_filter = ("channel", ("read_at", admin.EmptyFieldListFilter), ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("=member__id_number", "member__name", "business")
-    autocomplete_fields = ("member",)
     list_select_related = ("member",)
-    readonly_fields = ("read_at",)
     show_full_result_count = False
+
+    @admin.display(description="缴存职工", ordering="member__name")
+    def member_display(self, obj):
+        return member_label(obj.member)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "member":
+            # A non-integer or unknown id is this field's "选择一个有效的选项" error, never a 500.
+            return MemberChoiceField(
+                queryset=Member.objects.all(),
+                label=db_field.verbose_name,
+                widget=MemberAutocompleteSelect(db_field, self.admin_site),
+                help_text=MEMBER_HELP,
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A message once sent is what the member was told: it is never edited.
+        if obj is not None:
+            return (
+                "member_display",
+                "business",
+                "content",
+                "channel",
+                "sent_at",
+                "read_at",
+                "deleted_at",
+                "idempotency_key",
+            )
+        return ()
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_readonly_fields(request, obj)
+        return ("member", "business", "content", "channel")
+
+    def has_delete_permission(self, request, obj=None):
+        # The center keeps every message it sent; members delete softly.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            sent = services.message_send(
+                member=form.cleaned_data["member"],
+                business=form.cleaned_data["business"],
+                content=form.cleaned_data["content"],
+                channel=form.cleaned_data["channel"],
+            )
+            # The admin's add view continues with `obj` (log entry, redirect).
+            obj.pk, obj.sent_at = sent.pk, sent.sent_at
+
+    def get_urls(self):
+        autocomplete = self.admin_site.admin_view(MemberAutocompleteView.as_view(admin_site=self.admin_site))
+        return [
+            path("member-autocomplete/", autocomplete, name="tasks_message_member_autocomplete")
+        ] + super().get_urls()
+
+
+class BroadcastForm(forms.ModelForm):
+    account_status = forms.ChoiceField(
+        label="个人账户状态", choices=[("", "---------"), *AccountStatus.choices], required=False
+    )
+
+    class Meta:
+        model = Broadcast
+        fields = ("audience", "employer", "account_status", "business", "content")
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience == Broadcast.Audience.EMPLOYER and not data.get("employer"):
+            self.add_error("employer", BROADCAST_EMPLOYER_REQUIRED)
+        if audience == Broadcast.Audience.STATUS and not data.get("account_status"):
+            self.add_error("account_status", BROADCAST_STATUS_REQUIRED)
+        return data
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """群发消息: the add page sends; what was sent is then read-only."""
+
+    form = BroadcastForm
+    list_display = ("sent_at", "business", "audience", "audience_detail", "recipient_count", "sent_by")
+    list_filter = ("audience",)
+    list_select_related = ("sent_by", "employer")
+    autocomplete_fields = ("employer",)
+    show_full_result_count = False
+
+    @admin.display(description="单位 / 账户状态")
+    def audience_detail(self, obj):
+        if obj.audience == Broadcast.Audience.EMPLOYER and obj.employer:
+            return obj.employer.name
+        if obj.audience == Broadcast.Audience.STATUS:
+            return AccountStatus(obj.account_status).label if obj.account_status in AccountStatus.values else "-"
+        return "-"
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ("sent_at", "sent_by", "audience", "audience_detail", "business", "content", "recipient_count")
+        return ("audience", "employer", "account_status", "business", "content")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing needs view permission only; a sent broadcast is never edited.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        sent = services.broadcast_send(
+            sent_by=request.user,
+            business=data["business"],
+            content=data["content"],
+            audience=data["audience"],
+            employer=data.get("employer"),
+            account_status=data.get("account_status") or "",
+        )
+        obj.pk, obj.sent_at, obj.recipient_count = sent.pk, sent.sent_at, sent.recipient_count
+        messages.success(request, BROADCAST_SENT.format(count=sent.recipient_count, business=sent.business))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Back to the list of broadcasts, where the count just sent is shown.
+        return HttpResponseRedirect(reverse("admin:tasks_broadcast_changelist"))
+
+
+class ChannelTokenForm(forms.ModelForm):
+    class Meta:
+        model = ChannelToken
+        fields = ("channel", "name")
+
+
+@admin.register(ChannelToken)
+class ChannelTokenAdmin(admin.ModelAdmin):
+    """Staff create a channel's push token (shown once) and revoke it; only its hash is kept."""
+
+    form = ChannelTokenForm
+    list_display = ("name", "channel", "created_at", "created_by", "revoked_at")
+    list_filter = ("channel", ("revoked_at", admin.EmptyFieldListFilter))
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ("channel", "name", "created_at", "created_by", "revoked_at")
+        return ("channel", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("channel", "created_at", "created_by", "revoked_at") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        # Kept (revoked) so that who pushed what stays traceable.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        token, plain = services.channel_token_create(
+            channel=form.cleaned_data["channel"], name=form.cleaned_data["name"], created_by=request.user
+        )
+        obj.pk, obj.created_at = token.pk, token.created_at
+        # Kept on the request only for response_add: the plain token is
+        # rendered once and never stored (not in a session or message cookie).
+        request._channel_token_plain = plain
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return TemplateResponse(
+            request,
+            "admin/tasks/channeltoken/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "plain": request._channel_token_plain,
+                "title": "渠道令牌已创建",
+            },
+        )
+
+    @admin.action(description="吊销所选渠道令牌", permissions=["change"])
+    def revoke(self, request, queryset):
+        count = sum(services.channel_token_revoke(token=token) for token in queryset)
+        self.message_user(request, TOKEN_REVOKED.format(count=count))

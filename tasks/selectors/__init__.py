@@ -1,5 +1,21 @@
 """Reads for the task area's pages, one module per concern."""
 
-from tasks.selectors.messages import HOME_LIST_SIZE, HomeTasks, home_tasks, messages_read, messages_unread
+from tasks.selectors.messages import (
+    HOME_LIST_SIZE,
+    HomeTasks,
+    channel_token_authenticate,
+    home_tasks,
+    message_get_for_member,
+    messages_read,
+    messages_unread,
+)
 
-__all__ = ["HOME_LIST_SIZE", "HomeTasks", "home_tasks", "messages_read", "messages_unread"]
+__all__ = [
+    "HOME_LIST_SIZE",
+    "HomeTasks",
+    "channel_token_authenticate",
+    "home_tasks",
+    "message_get_for_member",
+    "messages_read",
+    "messages_unread",
+]

@@ -2,12 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.http import Http404
 
 from inquiry.models import Member
-from tasks.models import Message
+from tasks.models import ChannelToken, Message
+from tasks.services.push import token_hash
 
 HOME_LIST_SIZE = 5
+# Largest value of a BigAutoField: a bigger id in a URL would make PostgreSQL
+# raise an out-of-range error (a 500) instead of finding nothing.
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -16,24 +21,47 @@ class HomeTasks:
 
     unread: list[Message]
     unread_count: int
+    newest_unread_id: int  # 0 when there is none; the chime compares it with the last one heard
     read: list[Message]
 
 
 def messages_unread(*, member: Member) -> QuerySet[Message]:
-    """消息: the member's unread messages, newest first."""
-    return Message.objects.for_member(member).unread().order_by("-sent_at", "-id")
+    """消息: the member's unread messages, newest first (index message_member_unread_idx)."""
+    return Message.objects.for_member(member).visible().unread().order_by("-sent_at", "-id")
 
 
 def messages_read(*, member: Member) -> QuerySet[Message]:
-    """已阅: the member's read messages, most recently read first."""
-    return Message.objects.for_member(member).read().order_by("-read_at", "-id")
+    """已阅: the member's read messages, most recently read first (index message_member_read_idx)."""
+    return Message.objects.for_member(member).visible().read().order_by("-read_at", "-id")
+
+
+def message_get_for_member(*, member: Member, pk: int) -> Message:
+    """The ownership gate of messages: the member's own message, not deleted,
+    or Http404 for anything else (another member's, deleted, unknown, absurd id)."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404("no such message")
+    try:
+        return Message.objects.for_member(member).visible().get(pk=pk)
+    except Message.DoesNotExist:
+        raise Http404("no such message") from None
 
 
 def home_tasks(*, member: Member) -> HomeTasks:
     """The task area of the home page in three queries, whatever the number of messages."""
     unread = messages_unread(member=member)
+    # Ids grow with arrival, whatever sent_at a channel gave: the largest is the latest to arrive.
+    totals = unread.order_by().aggregate(count=Count("id"), newest=Max("id"))
     return HomeTasks(
         unread=list(unread[:HOME_LIST_SIZE]),
-        unread_count=unread.count(),
+        unread_count=totals["count"],
+        newest_unread_id=totals["newest"] or 0,
         read=list(messages_read(member=member)[:HOME_LIST_SIZE]),
     )
+
+
+def channel_token_authenticate(plain: str) -> ChannelToken | None:
+    """The live (unrevoked) channel token whose hash matches, or None. The
+    lookup is by hash, so the comparison never runs over the secret itself."""
+    if not plain:
+        return None
+    return ChannelToken.objects.filter(token_hash=token_hash(plain), revoked_at__isnull=True).first()

@@ -1,5 +1,22 @@
-"""Writes of the task area, one module per concern (messages, applications)."""
+"""Writes of the task area, one module per concern (messages, push, applications)."""
 
-from tasks.services.messages import message_send
+from tasks.services.messages import (
+    broadcast_send,
+    message_delete,
+    message_mark_read,
+    message_send,
+    sound_set,
+)
+from tasks.services.push import channel_token_create, channel_token_revoke, message_push, push_rate_take
 
-__all__ = ["message_send"]
+__all__ = [
+    "broadcast_send",
+    "channel_token_create",
+    "channel_token_revoke",
+    "message_delete",
+    "message_mark_read",
+    "message_push",
+    "message_send",
+    "push_rate_take",
+    "sound_set",
+]

@@ -1,5 +1,22 @@
 """Member pages of the task area, one module per concern."""
 
 from tasks.views.home import HomeView
+from tasks.views.messages import (
+    MessageDeleteView,
+    MessageDetailView,
+    MessageListView,
+    MessageMarkReadView,
+    SoundView,
+)
+from tasks.views.push import message_push, openapi_document
 
-__all__ = ["HomeView"]
+__all__ = [
+    "HomeView",
+    "MessageDeleteView",
+    "MessageDetailView",
+    "MessageListView",
+    "MessageMarkReadView",
+    "SoundView",
+    "message_push",
+    "openapi_document",
+]

@@ -23,6 +23,7 @@ class HomeView(MemberPageMixin, TemplateView):
             has_loans=bool(summary.loans),
             unread_messages=tasks.unread,
             unread_count=tasks.unread_count,
+            newest_unread_id=tasks.newest_unread_id,
             read_messages=tasks.read,
             **kwargs,
         )

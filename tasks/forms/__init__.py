@@ -1,0 +1,1 @@
+"""Forms of the task area (validation only), one module per concern."""
