@@ -3,7 +3,10 @@
 (function () {
   "use strict";
 
+  // Notices appear where Django's messages do, at the top of the page.
   var notices = document.querySelector("[data-message-notice]");
+  var main = document.querySelector("main.page");
+  if (notices && main) { main.prepend(notices); }
 
   function showNotice(text) {
     if (!notices) { return; }
