@@ -51,9 +51,7 @@ def test_detail_of_read_message_offers_only_close(member_client, message):
 
 
 def test_mark_read_without_javascript_redirects_back_with_notice(member_client, message):
-    response = member_client.post(
-        reverse("tasks:message_mark_read", args=[message.pk]), {"next": UNREAD}, follow=True
-    )
+    response = member_client.post(reverse("tasks:message_mark_read", args=[message.pk]), {"next": UNREAD}, follow=True)
     assert response.redirect_chain == [(UNREAD, HTTPStatus.FOUND)]
     assert NOTICE_READ in response.content.decode()
     message.refresh_from_db()

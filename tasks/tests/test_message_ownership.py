@@ -38,8 +38,11 @@ def target(kind: str, member) -> int:
     raise AssertionError(kind)
 
 
+KINDS = ["other_members", "other_members_read", "own_deleted", "unknown", "beyond_bigint", "zero"]
+
+
 @pytest.mark.parametrize(("method", "name"), ACTIONS)
-@pytest.mark.parametrize("kind", ["other_members", "other_members_read", "own_deleted", "unknown", "beyond_bigint", "zero"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_message_actions_answer_404_for_what_is_not_the_members(member_client, member_user, method, name, kind):
     pk = target(kind, member_user.member)
     before = list(Message.objects.order_by("pk").values_list("pk", "read_at", "deleted_at"))

@@ -42,7 +42,12 @@ def token(db):
 
 
 def body(member, **overrides):
-    data = {"id_number": member.id_number, "business": "提取到账", "content": "您的提取款已到账。", "idempotency_key": "k-1"}
+    data = {
+        "id_number": member.id_number,
+        "business": "提取到账",
+        "content": "您的提取款已到账。",
+        "idempotency_key": "k-1",
+    }
     data.update(overrides)
     return data
 
@@ -146,7 +151,10 @@ def test_bad_body_or_content_type_answers_400(client, token, raw, content_type):
     assert response.json()["error"]
 
 
-@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer wrong-token", "Basic dXNlcjpwYXNz", "Token {token}"])
+BAD_AUTHORIZATION = [None, "", "Bearer", "Bearer wrong-token", "Basic dXNlcjpwYXNz", "Token {token}"]
+
+
+@pytest.mark.parametrize("authorization", BAD_AUTHORIZATION)
 def test_without_valid_token_answers_401(client, token, member, authorization):
     extra = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization.format(token=token)}
     response = client.post(URL, json.dumps(body(member)), content_type="application/json", **extra)
