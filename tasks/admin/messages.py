@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from inquiry.models import AccountStatus, Member
 from tasks import services
 from tasks.models import Broadcast, ChannelToken, Message
+from tasks.selectors.messages import MAX_ID
 from zzgjj_portal.masking import mask_id_number
 
 BROADCAST_SENT = "已向{count}位缴存职工发送消息“{business}”。"
@@ -38,6 +39,12 @@ class MemberAutocompleteView(AutocompleteJsonView):
 class MemberAutocompleteSelect(AutocompleteSelect):
     def get_url(self):
         return reverse("admin:tasks_message_member_autocomplete")
+
+    def optgroups(self, name, value, attr=None):
+        # Redisplaying a refused form looks the posted ids up; Django's widget
+        # would pass "abc" to an integer filter and fail with a 500.
+        value = [v for v in value if str(v).isdigit() and int(v) <= MAX_ID]
+        return super().optgroups(name, value, attr)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -87,6 +94,10 @@ class MessageAdmin(admin.ModelAdmin):
         if obj is not None:
             return self.get_readonly_fields(request, obj)
         return ("member", "business", "content", "channel")
+
+    def has_change_permission(self, request, obj=None):
+        # A sent message is shown, never edited (the page has no save button).
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # The center keeps every message it sent; members delete softly.
