@@ -41,7 +41,9 @@ def plan(queryset) -> str:
     return queryset.explain()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans are checked on PostgreSQL, as in production")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="EXPLAIN plans are checked on PostgreSQL, as in production"
+)
 def test_member_lists_use_the_member_indexes(member_user):
     member = member_user.member
     MessageFactory.create_batch(5, member=member)

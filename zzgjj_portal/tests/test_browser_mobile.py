@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEMO_ID_NUMBER = "370402199001011238"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - public demo data
 
-# Named URLs that are not pages to look at: a POST-only action and the plan's PDF.
-NOT_PAGES = {"logout", "plan_print"}
+# Named URLs that are not pages to look at: POST-only actions, the plan's PDF, the push API and its JSON.
+NOT_PAGES = {"logout", "plan_print", "sound", "message_push", "openapi"}
 # Always visited, whatever the URLconf walk finds (paths survive renames of URL names).
 PUBLIC_PATHS = {"/", "/register/", "/password/forgot/"}
 MEMBER_PATHS = {
@@ -31,6 +31,8 @@ MEMBER_PATHS = {
     "/loans/repayments/",
     "/loans/plan/",
     "/password/change/",
+    "/messages/",
+    "/messages/read/",
 }
 
 LAYOUT_PROBLEMS = """() => {
