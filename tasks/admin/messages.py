@@ -18,6 +18,11 @@ from zzgjj_portal.masking import mask_id_number
 BROADCAST_SENT = "已向{count}位缴存职工发送消息“{business}”。"
 BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
 BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
+BROADCAST_EMPLOYER_HELP = "发送对象为“指定单位的缴存职工”时选择。"
+BROADCAST_STATUS_HELP = "发送对象为“指定账户状态的缴存职工”时选择。"
+# Staff pick among existing records here; adding or editing a member or an
+# employer from a message form (the related-object icons) is not for this page.
+NO_RELATED_LINKS = {"can_add_related": False, "can_change_related": False, "can_delete_related": False}
 TOKEN_REVOKED = "已吊销{count}个渠道令牌。"  # noqa: S105 - a notice, not a secret
 MEMBER_HELP = "按姓名、身份证号或手机号查找(号码须输入完整)。"
 
@@ -56,7 +61,7 @@ class MemberChoiceField(forms.ModelChoiceField):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("sent_at", "member_display", "business", "channel", "read_at", "deleted_at")
     list_filter = ("channel", ("read_at", admin.EmptyFieldListFilter), ("deleted_at", admin.EmptyFieldListFilter))
-    search_fields = ("=member__id_number", "member__name", "business")
+    search_fields = ("=member__id_number", "=member__phone", "member__name", "business")
     list_select_related = ("member",)
     show_full_result_count = False
 
@@ -74,6 +79,13 @@ class MessageAdmin(admin.ModelAdmin):
                 help_text=MEMBER_HELP,
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "member" and field is not None:
+            for flag, value in NO_RELATED_LINKS.items():
+                setattr(field.widget, flag, value)
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         # A message once sent is what the member was told: it is never edited.
@@ -123,7 +135,10 @@ class MessageAdmin(admin.ModelAdmin):
 
 class BroadcastForm(forms.ModelForm):
     account_status = forms.ChoiceField(
-        label="个人账户状态", choices=[("", "---------"), *AccountStatus.choices], required=False
+        label="个人账户状态",
+        choices=[("", "---------"), *AccountStatus.choices],
+        required=False,
+        help_text=BROADCAST_STATUS_HELP,
     )
 
     class Meta:
@@ -173,6 +188,19 @@ class BroadcastAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "employer" and field is not None:
+            for flag, value in NO_RELATED_LINKS.items():
+                setattr(field.widget, flag, value)
+            field.help_text = BROADCAST_EMPLOYER_HELP
+        return field
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # One button: a broadcast is sent once, then only looked at.
+        extra = {"show_save_and_add_another": False, "show_save_and_continue": False, **(extra_context or {})}
+        return super().add_view(request, form_url, extra)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
