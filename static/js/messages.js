@@ -150,7 +150,7 @@
     soundForm.addEventListener("submit", function (event) {
       event.preventDefault();
       postForm(soundForm).then(function (data) {
-        var button = soundForm.querySelector("[data-sound-toggle]");
+        var button = document.querySelector("[data-sound-toggle]");
         soundForm.dataset.soundOn = data.sound_on ? "true" : "false";
         soundForm.querySelector("[data-sound-value]").value = data.sound_on ? "off" : "on";
         button.textContent = data.sound_on ? button.dataset.labelOn : button.dataset.labelOff;
