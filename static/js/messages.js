@@ -127,8 +127,12 @@
   });
 
   if (deleteForm) {
+    var deleteButton = deleteForm.querySelector("[type=submit]");
     deleteForm.addEventListener("submit", function (event) {
       event.preventDefault();
+      // One request per 是: a second click while it runs would find the message gone (404).
+      if (deleteButton.disabled) { return; }
+      deleteButton.disabled = true;
       postForm(deleteForm).then(function (data) {
         deleteDialog.close();
         if (deleteRow) {
@@ -140,7 +144,7 @@
         }
         setUnreadCount(data.unread_count);
         showNotice(data.notice);
-      }).catch(function () {});
+      }).catch(function () {}).finally(function () { deleteButton.disabled = false; });
     });
   }
 
