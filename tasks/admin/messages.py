@@ -87,6 +87,11 @@ class MessageAdmin(admin.ModelAdmin):
                 setattr(field.widget, flag, value)
         return field
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # A sent message is never edited, so "保存并继续编辑" would lead nowhere useful.
+        extra = {"show_save_and_continue": False, **(extra_context or {})}
+        return super().add_view(request, form_url, extra)
+
     def get_readonly_fields(self, request, obj=None):
         # A message once sent is what the member was told: it is never edited.
         if obj is not None:
