@@ -8,7 +8,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inquiry import demo_data
+from accounts.demo import DEMO_PASSWORD
+from inquiry import demo
 from inquiry.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    page.fill("input[name=identifier]", demo_data.DEMO_ID_NUMBER)
-    page.fill("input[name=password]", demo_data.DEMO_PASSWORD)
+    page.fill("input[name=identifier]", demo.DEMO_ID_NUMBER)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.fill("input[name=captcha_1]", "PASSED")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/home/$"))
@@ -26,7 +27,7 @@ def log_in(page, base_url: str) -> None:
 def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_path):
     # The demo member and the unregistered one only: the walk needs no more.
     call_command("seed_demo", as_of="2026-10-31", members=2)
-    settled, active = Member.objects.get(id_number=demo_data.DEMO_ID_NUMBER).loans.order_by("applied_on")
+    settled, active = Member.objects.get(id_number=demo.DEMO_ID_NUMBER).loans.order_by("applied_on")
     log_in(page, live_server.url)
     page.screenshot(path=tmp_path / "home.png", full_page=True)
 
