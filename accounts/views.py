@@ -70,6 +70,7 @@ FLOW_PAGES = {
         "identity_button": "验证",
         "sms_button": "确认验证",
         "password_label": "登录密码",
+        "password_intro": "请设置您的登录密码以完成注册。",
         "password_button": "确认注册",
         "purpose": SmsPurpose.REGISTER,
         "urls": {
@@ -85,6 +86,7 @@ FLOW_PAGES = {
         "identity_button": "信息验证",
         "sms_button": "下一步",
         "password_label": "新密码",
+        "password_intro": "请设置新密码。",
         "password_button": "提交",
         "purpose": SmsPurpose.RESET,
         "urls": {

@@ -312,6 +312,14 @@ class LoanProgressStep(models.Model):
     def __str__(self) -> str:
         return f"{self.contract_id} {self.order}. {self.name}"
 
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == self.State.CURRENT
+
 
 class Repayment(models.Model):
     # Covered by the (contract, repaid_on, id) index, as for ledger entries.

@@ -125,14 +125,20 @@ def test_plan_print_is_a_pdf_with_chinese_text_and_figures(member_client, member
 # Speed (a 360-row plan printed in under 3 s, exported in under 1 s) is
 # measured by `manage.py benchmark_exports`, not by timed tests, which are
 # flaky on a shared machine. These check that the long plans come out whole.
-def test_plan_print_of_360_rows_has_every_row(member_client, member):
-    loan = LoanContractFactory(
+@pytest.fixture
+def loan_360(member):
+    """A new 30-year loan: the longest plan there is."""
+    return LoanContractFactory(
         member=member,
         amount=Decimal("400000.00"),
         outstanding_principal=Decimal("400000.00"),
         remaining_months=360,
         next_due_on=date(2026, 12, 20),
     )
+
+
+def test_plan_print_of_360_rows_has_every_row(member_client, loan_360):
+    loan = loan_360
     response = member_client.get(PRINT_URL, {"contract": loan.contract_no})
     pages, count = pdf_text(response.content)
     expected = amortization.schedule(
@@ -152,14 +158,8 @@ def test_plan_print_of_360_rows_has_every_row(member_client, member):
     assert f"第 {count} 页 共 {count} 页" in pages[-1]
 
 
-def test_plan_excel_of_360_rows_has_every_row(member_client, member):
-    loan = LoanContractFactory(
-        member=member,
-        amount=Decimal("400000.00"),
-        outstanding_principal=Decimal("400000.00"),
-        remaining_months=360,
-        next_due_on=date(2026, 12, 20),
-    )
+def test_plan_excel_of_360_rows_has_every_row(member_client, loan_360):
+    loan = loan_360
     response = member_client.get(URL, {"contract": loan.contract_no, "format": "xlsx"})
     assert load_workbook(BytesIO(response.content)).active.max_row == 4 + 360 + 1
 
