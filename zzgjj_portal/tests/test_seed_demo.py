@@ -121,3 +121,23 @@ def test_demo_data_is_deterministic():
     assert [(m.id_number, m.balance, len(m.entries)) for m in first] == [
         (m.id_number, m.balance, len(m.entries)) for m in second
     ]
+
+
+# The members README's demo table names, so a newcomer can see every message of chapter 3.
+README_NOT_DISBURSED = ("周芳", "370405197910276188")
+README_NO_LOAN = ("李军", "370481198203209171")
+
+
+def test_seed_demo_has_the_members_readme_names(seeded):
+    name, id_number = README_NOT_DISBURSED
+    member = Member.objects.get(id_number=id_number, name=name)
+    assert member.user.check_password(DEMO_PASSWORD)
+    (loan,) = member.loans.all()
+    assert loan.status == LoanContract.Status.NOT_DISBURSED
+    states = list(loan.progress_steps.order_by("order").values_list("state", flat=True))
+    assert states.count(LoanProgressStep.State.CURRENT) == 1
+
+    name, id_number = README_NO_LOAN
+    member = Member.objects.get(id_number=id_number, name=name)
+    assert member.user.check_password(DEMO_PASSWORD)
+    assert not member.loans.exists()
