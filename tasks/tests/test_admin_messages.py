@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inquiry.demo_data import make_id_number
+from inquiry.demo import make_id_number
 from inquiry.models import AccountStatus, FundAccount, Member
 from inquiry.tests.factories import EmployerFactory, FundAccountFactory, MemberFactory
 from tasks.models import Broadcast, ChannelToken, Message

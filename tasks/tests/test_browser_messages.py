@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from inquiry import demo_data
+from accounts.demo import DEMO_PASSWORD
+from inquiry.demo import DEMO_ID_NUMBER
 from tasks.models import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +22,8 @@ HTMLMediaElement.prototype.play = function () { window.__plays += 1; return Prom
 
 def log_in(page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    page.fill("input[name=identifier]", demo_data.DEMO_ID_NUMBER)
-    page.fill("input[name=password]", demo_data.DEMO_PASSWORD)
+    page.fill("input[name=identifier]", DEMO_ID_NUMBER)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.fill("input[name=captcha_1]", "PASSED")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/home/$"))
@@ -42,7 +43,7 @@ def test_demo_member_reads_and_deletes_messages_with_javascript(live_server, pag
     unread = page.locator('[data-message-list="unread"]')
     first_row = unread.locator("tbody tr").first
     business = first_row.locator("td").first.inner_text()
-    message = Message.objects.get(member__id_number=demo_data.DEMO_ID_NUMBER, business=business)
+    message = Message.objects.get(member__id_number=DEMO_ID_NUMBER, business=business)
     expect(page.locator("[data-unread-badge]")).to_have_text("2")
 
     # 查看 → the whole message in a dialog → 标为已阅.

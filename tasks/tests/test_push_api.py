@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from inquiry.demo_data import make_id_number
+from inquiry.demo import make_id_number
 from inquiry.tests.factories import MemberFactory
 from tasks import services
 from tasks.forms.push import PushForm
