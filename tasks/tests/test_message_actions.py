@@ -184,3 +184,18 @@ def test_staff_user_cannot_use_member_actions(staff_client, message):
     assert response.status_code == HTTPStatus.FOUND
     message.refresh_from_db()
     assert message.deleted_at is None
+
+
+def test_looking_changes_nothing(member_client, member_user, message):
+    MessageFactory(member=member_user.member, read_at=timezone.now())
+    before = list(Message.objects.order_by("pk").values_list("read_at", "deleted_at"))
+    for url in (HOME, UNREAD, READ, reverse("tasks:message_detail", args=[message.pk])):
+        assert member_client.get(url).status_code == HTTPStatus.OK
+    assert member_client.get(reverse("tasks:message_delete", args=[message.pk])).status_code == HTTPStatus.OK
+    assert list(Message.objects.order_by("pk").values_list("read_at", "deleted_at")) == before
+
+
+def test_action_redirects_are_never_cached(member_client, message):
+    response = member_client.post(reverse("tasks:message_mark_read", args=[message.pk]))
+    assert response.status_code == HTTPStatus.FOUND
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -76,6 +76,11 @@ def test_push_without_sent_at_or_offset(client, token, member):
     assert Message.objects.get(pk=local.json()["id"]).sent_at == datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
 
 
+def test_json_with_charset_is_json(client, token, member):
+    response = push(client, token, body(member), content_type="application/json; charset=utf-8")
+    assert response.status_code == HTTPStatus.CREATED
+
+
 def test_repeated_key_returns_first_message_with_200(client, token, member):
     first = push(client, token, body(member))
     again = push(client, token, body(member, content="重发的内容"))
