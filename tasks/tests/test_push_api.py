@@ -17,7 +17,7 @@ from inquiry.demo import make_id_number
 from inquiry.tests.factories import MemberFactory
 from tasks import services
 from tasks.forms.push import PushForm
-from tasks.models import ChannelToken, Message
+from tasks.models import ChannelToken, Message, PushRateBucket
 from tasks.ratelimit import bucket_take
 from tasks.services.push import token_hash
 
@@ -286,3 +286,31 @@ def test_two_identical_pushes_at_once_give_one_message(token, member):
     assert sorted(status for status, _ in results) == [HTTPStatus.OK, HTTPStatus.CREATED]
     assert results[0][1] == results[1][1]
     assert Message.objects.filter(idempotency_key="same-key").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rate_holds_for_concurrent_requests(token, member, settings, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises all writes; the row lock that workers share needs PostgreSQL")
+    settings.TASKS_PUSH_RATE_PER_SECOND = 5
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # no refill while the requests run
+    # A full bucket that already exists: the steady state, where only the row lock serialises.
+    PushRateBucket.objects.create(channel=Message.Channel.COUNTER, tokens=5, refreshed_at=now)
+    barrier = threading.Barrier(10)
+    statuses = []
+
+    def send(n):
+        try:
+            barrier.wait()
+            statuses.append(push(Client(), token, body(member, idempotency_key=f"c{n}")).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # As gunicorn workers would: each request on its own connection, one bucket for all.
+    assert sorted(statuses) == [HTTPStatus.CREATED] * 5 + [HTTPStatus.TOO_MANY_REQUESTS] * 5
