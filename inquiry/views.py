@@ -82,7 +82,10 @@ class LoanPageMixin(MemberPageMixin):
             notice = NOT_DISBURSED.format(contract_no=loan.contract_no)
         elif loan.is_settled and self.needs_running:
             notice = SETTLED.format(contract_no=loan.contract_no)
-        kwargs.update(loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice)
+        # No loan: the notice links to 贷款申请 (a URL name in the template; no import of tasks).
+        kwargs.update(
+            loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice, notice_loan_apply=not self.loans
+        )
         return super().get_context_data(**kwargs)
 
 

@@ -76,6 +76,7 @@ def _create_member(spec: demo_data.MemberSpec, employers: dict, password_hash: s
         balance=spec.balance,
         opened_on=spec.opened_on,
         status=spec.status,
+        bank_account_no=f"6217000{spec.account_no}",  # a demo bank card (19 digits) for withdrawals
     )
     LedgerEntry.objects.bulk_create(
         LedgerEntry(
