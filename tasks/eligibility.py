@@ -90,10 +90,11 @@ class LoanLimits:
 class LoanTrial:
     """贷款试算: what the member would repay (the engine's own figures)."""
 
+    method: str
     annual_rate: Decimal
     months: int
     first_payment: Decimal  # 月还款额 (等额本金: the first month's)
-    last_payment: Decimal  # the last month's (equal to the first for 等额本息, bar rounding)
+    last_payment: Decimal  # the last month's (等额本金 shows both)
     total_interest: Decimal
     total_repayment: Decimal
 
@@ -269,6 +270,7 @@ def loan_trial(
     rows = amortization.schedule(method, amount, annual_rate, months, first_due_date)
     total_interest = sum((row.interest for row in rows), Decimal("0.00"))
     return LoanTrial(
+        method=method,
         annual_rate=annual_rate,
         months=months,
         first_payment=rows[0].total,
