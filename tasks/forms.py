@@ -47,7 +47,9 @@ def money_field(label: str, *, required: bool = True) -> forms.DecimalField:
 class TokenForm(forms.Form):
     """The per-form token: one application per form shown, however often it is posted."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": FORM_EXPIRED})
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": FORM_EXPIRED, "invalid": FORM_EXPIRED}
+    )
 
 
 class WithdrawalForm(TokenForm):
