@@ -25,19 +25,27 @@ ACTED = {"approve": "【{step}】已通过", "reject": "【{step}】已办理:�
 BAD_REQUEST = "请选择通过或不通过后再提交"
 
 
+# The act form's fields sit inside admin's change page, which is itself a
+# <form>; forms cannot nest, so the fields name their form by its id.
+ACT_FORM = {"form": "step-act-form"}
+
+
 class StepActForm(forms.Form):
     """What staff send to act: the step they saw as current, the decision, the opinion."""
 
-    step = forms.ChoiceField(choices=Application.Step.choices, widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label="办理结果", choices=DECISIONS, widget=forms.RadioSelect)
+    step = forms.ChoiceField(choices=Application.Step.choices, widget=forms.HiddenInput(attrs=ACT_FORM))
+    decision = forms.ChoiceField(label="办理结果", choices=DECISIONS, widget=forms.RadioSelect(attrs=ACT_FORM))
     opinion = forms.CharField(
-        label="审批意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+        label="审批意见",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, **ACT_FORM}),
     )
 
 
 class ApplicationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ApplicationStep
-    fields = ("order", "step", "state", "approver", "approver_name", "opinion", "handled_at")
+    fields = ("step", "state", "approver", "opinion", "handled_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -55,17 +63,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "submitted_at"
     inlines = [ApplicationStepInline]
-    readonly_fields = (
-        "member",
-        "kind",
-        "withdrawal_kind",
-        "status",
-        "current_step",
-        "submitted_at",
-        "closed_at",
+    common_fields = ("member", "member_id_number", "kind", "status", "current_step", "submitted_at", "closed_at")
+    withdrawal_fields = ("withdrawal_kind", "amount", "bank_account_no", "ledger_serial_no")
+    loan_fields = (
         "amount",
-        "bank_account_no",
-        "ledger_serial_no",
         "term_years",
         "repayment_method",
         "annual_rate",
@@ -75,7 +76,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         "co_borrower_id_number",
         "contract_no",
     )
-    fields = readonly_fields
+    readonly_fields = common_fields + withdrawal_fields + loan_fields
+
+    def get_fields(self, request, obj=None):
+        # Only what the application's kind has: a withdrawal has no property, a loan no bank account.
+        if obj is not None and obj.kind == Application.Kind.LOAN:
+            return self.common_fields + self.loan_fields
+        return self.common_fields + self.withdrawal_fields
 
     @admin.display(description="业务类型")
     def title(self, obj):
