@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from inquiry import amortization
-from inquiry.models import RUNNING_LOAN_STATUSES, FundAccount, LedgerEntry, LoanContract, Member
+from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanStatus, Member
 from tasks import eligibility
 from tasks.models.applications import WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.messages import HOME_LIST_SIZE
@@ -64,9 +64,10 @@ def rent_withdrawn_in(*, account: FundAccount, year: int) -> Decimal:
 
 
 def running_outstanding(*, member: Member) -> Decimal | None:
-    """The outstanding principal of the member's loans being repaid, None when there is none."""
+    """The outstanding principal of the member's 正常 loans, None when there is none.
+    An overdue (逾期) loan does not qualify: the center settles arrears at the counter."""
     amounts = list(
-        LoanContract.objects.filter(member=member, status__in=RUNNING_LOAN_STATUSES).values_list(
+        LoanContract.objects.filter(member=member, status=LoanStatus.ACTIVE).values_list(
             "outstanding_principal", flat=True
         )
     )

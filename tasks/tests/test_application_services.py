@@ -130,6 +130,27 @@ def test_another_withdrawal_kind_may_be_open_at_the_same_time(member):
     assert result.created
 
 
+@pytest.mark.parametrize(
+    ("status", "created"),
+    [
+        (LoanContract.Status.ACTIVE, True),
+        (LoanContract.Status.OVERDUE, False),
+        (LoanContract.Status.SETTLED, False),
+        (LoanContract.Status.NOT_DISBURSED, False),
+    ],
+)
+def test_loan_repayment_withdrawal_needs_a_normal_loan(member, status, created):
+    LoanContractFactory(member=member, status=status, outstanding_principal=Decimal("10000.00"))
+    submit = lambda: services.withdrawal_submit(  # noqa: E731
+        member=member, withdrawal_kind="loan_repayment", amount=Decimal("5000.00"), form_token=uuid.uuid4()
+    )
+    if created:
+        assert submit().created
+    else:
+        refusal = refused("no_running_loan", submit)
+        assert refusal.message == "您没有状态为正常的住房公积金贷款,不能办理偿还住房贷款提取"
+
+
 def test_rent_withdrawal_counts_the_years_earlier_rent_withdrawals(member, account):
     book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-10000.00"), withdrawal_reason="租赁自住住房")
     refusal = refused("rent_over_limit", submit_rent, member=member, amount="2000.01")

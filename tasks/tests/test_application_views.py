@@ -360,3 +360,20 @@ def test_admin_disburse_action_makes_the_contract_active(staff_client, member):
     assert "已放款" in response.content.decode()
     response = staff_client.post(url, {"action": "disburse", "_selected_action": [contract.pk]}, follow=True)
     assert "不是未发放状态" in response.content.decode()
+
+
+def test_admin_shows_the_fields_of_the_applications_kind(staff_client, member):
+    loan = services.loan_submit(
+        member=member,
+        amount=Decimal("300000.00"),
+        term_years=15,
+        repayment_method="equal_installment",
+        property_address="枣庄市市中区光明路1号",
+        property_price=Decimal("500000.00"),
+        form_token=uuid.uuid4(),
+    ).application
+    withdrawal = make_application(member)
+    loan_page = staff_client.get(reverse("admin:tasks_application_change", args=[loan.pk])).content.decode()
+    withdrawal_page = staff_client.get(reverse("admin:tasks_application_change", args=[withdrawal.pk])).content.decode()
+    assert "房屋坐落" in loan_page and "收款银行账号" not in loan_page
+    assert "收款银行账号" in withdrawal_page and "房屋坐落" not in withdrawal_page
