@@ -100,7 +100,7 @@ class Application(models.Model):
                 name="application_withdrawal_kind_matches",
             ),
             models.CheckConstraint(
-                condition=Q(status="in_progress", closed_at__isnull=True)
+                condition=Q(status="in_progress", closed_at__isnull=True) & ~Q(current_step="")
                 | ~Q(status="in_progress") & Q(current_step="", closed_at__isnull=False),
                 name="application_open_has_step",
             ),

@@ -430,3 +430,20 @@ def test_withdrawal_book_refuses_to_go_below_zero_and_keeps_the_ledger(account):
     assert entry.balance_after == Decimal("0.00") and reconciles(account)
     with pytest.raises(inquiry_services.BookingRefused):
         inquiry_services.withdrawal_book(account=account, amount=Decimal("10.001"), reason="x", summary="x")
+
+
+def test_approval_refused_when_the_account_was_frozen_after_applying(member, account, clerk, reviewer, approver):
+    application = submit_rent(member).application
+    services.application_step_approve(application_id=application.pk, step="accept", actor=clerk)
+    services.application_step_approve(application_id=application.pk, step="review", actor=reviewer)
+    account.status = AccountStatus.FROZEN
+    account.save()
+    refusal = refused(
+        "account_not_normal",
+        services.application_step_approve,
+        application_id=application.pk,
+        step="approve",
+        actor=approver,
+    )
+    assert refusal.message == "个人账户状态为冻结,不能办理提取"
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.WITHDRAWAL).exists()

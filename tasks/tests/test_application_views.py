@@ -377,3 +377,15 @@ def test_admin_shows_the_fields_of_the_applications_kind(staff_client, member):
     withdrawal_page = staff_client.get(reverse("admin:tasks_application_change", args=[withdrawal.pk])).content.decode()
     assert "房屋坐落" in loan_page and "收款银行账号" not in loan_page
     assert "收款银行账号" in withdrawal_page and "房屋坐落" not in withdrawal_page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_application_pages_query_count_does_not_grow(member_client, member, count, django_assert_max_num_queries):
+    for _ in range(count):
+        services.application_withdraw(member=member, pk=make_application(member).pk)
+    latest = Application.objects.filter(member=member).first()
+    # session + user + member + loan menu, then the page's own reads.
+    with django_assert_max_num_queries(6):
+        assert member_client.get(reverse("tasks:applications")).status_code == HTTPStatus.OK
+    with django_assert_max_num_queries(6):
+        assert member_client.get(reverse("tasks:application_detail", args=[latest.pk])).status_code == HTTPStatus.OK

@@ -98,5 +98,10 @@ def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_serv
     expect(handled).to_contain_text(f"{timezone.localdate():%Y-%m-%d}")
     expect(page.locator(".workflow .loan-progress__step--current")).to_contain_text("审核")
     page.screenshot(path=tmp_path / "detail.png", full_page=True)
+    # On a phone the chart and the table fit: the page never scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=tmp_path / "detail-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/home/")
     expect(page.locator("#panel-messages")).to_contain_text("已通过受理环节")
