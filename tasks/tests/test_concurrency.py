@@ -93,3 +93,18 @@ def test_concurrent_approvals_of_one_step_apply_once(member):
     )
     assert sum(isinstance(o, services.ApplicationRefused) for o in outcomes) == 1
     assert application.steps.filter(approver__isnull=False).count() == 1
+
+
+def test_concurrent_submissions_of_one_form_create_one_application(member):
+    token = uuid.uuid4()
+
+    def submit():
+        return services.withdrawal_submit(
+            member=member, withdrawal_kind="rent", amount=Decimal("1000.00"), form_token=token
+        )
+
+    outcomes = approve_together([submit, submit, submit])
+    assert all(isinstance(o, services.Submitted) for o in outcomes), outcomes
+    assert sum(o.created for o in outcomes) == 1
+    assert len({o.application.pk for o in outcomes}) == 1
+    assert Application.objects.filter(member=member).count() == 1
