@@ -208,6 +208,30 @@ def max_term_years(id_number: str, today: date, limits: LoanLimits) -> int:
     return 0
 
 
+def loan_member_refusal(
+    *,
+    account: AccountFacts | None,
+    paid_periods: set[str],
+    loans_ever: int,
+    has_running_loan: bool,
+    today: date,
+    limits: LoanLimits,
+) -> Refusal | None:
+    """The rules about the member alone (account, deposits, loans), whatever
+    they ask for: the 贷款申请 page states the first one up front."""
+    refusal = account_refusal(account)
+    if refusal:
+        return refusal
+    missing = missing_deposit_period(paid_periods, today, limits.min_deposit_months)
+    if missing:
+        return Refusal("deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=missing))
+    if has_running_loan:
+        return Refusal("loan_running", LOAN_RUNNING)
+    if loans_ever >= limits.max_loans:
+        return Refusal("too_many_loans", TOO_MANY_LOANS.format(count=limits.max_loans))
+    return None
+
+
 def loan_refusal(
     *,
     amount: Decimal,
@@ -222,16 +246,16 @@ def loan_refusal(
     limits: LoanLimits,
 ) -> Refusal | None:
     """The first eligibility rule a loan application breaks, or None."""
-    refusal = account_refusal(account)
+    refusal = loan_member_refusal(
+        account=account,
+        paid_periods=paid_periods,
+        loans_ever=loans_ever,
+        has_running_loan=has_running_loan,
+        today=today,
+        limits=limits,
+    )
     if refusal:
         return refusal
-    missing = missing_deposit_period(paid_periods, today, limits.min_deposit_months)
-    if missing:
-        return Refusal("deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=missing))
-    if has_running_loan:
-        return Refusal("loan_running", LOAN_RUNNING)
-    if loans_ever >= limits.max_loans:
-        return Refusal("too_many_loans", TOO_MANY_LOANS.format(count=limits.max_loans))
     if amount <= 0:
         return Refusal("amount_not_positive", LOAN_AMOUNT_NOT_POSITIVE)
     if _has_more_than_cents(amount):

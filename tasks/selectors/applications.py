@@ -74,6 +74,59 @@ def running_outstanding(*, member: Member) -> Decimal | None:
     return sum(amounts, Decimal("0.00")) if amounts else None
 
 
+def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | None:
+    """What the rules need to know of a fund account (None: no account)."""
+    if account is None:
+        return None
+    return eligibility.AccountFacts(
+        status=account.status,
+        status_label=account.get_status_display(),
+        balance=account.balance,
+        bank_account_no=account.bank_account_no,
+    )
+
+
+@dataclass(frozen=True)
+class LoanMemberFacts:
+    """What the loan rules need to know of the member (three queries)."""
+
+    account: eligibility.AccountFacts | None
+    paid_periods: set[str]
+    loans_ever: int
+    has_running_loan: bool
+
+
+def loan_member_facts(*, member: Member) -> LoanMemberFacts:
+    """The member's account, the months their deposits paid for, and their loans."""
+    account = FundAccount.objects.filter(member=member).first()
+    statuses = list(LoanContract.objects.filter(member=member).values_list("status", flat=True))
+    paid: set[str] = set()
+    if account is not None:
+        kinds = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
+        paid = set(LedgerEntry.objects.filter(account=account, kind__in=kinds).values_list("period", flat=True))
+    return LoanMemberFacts(
+        account=account_facts(account),
+        paid_periods=paid,
+        loans_ever=len(statuses),
+        # A contract approved but not yet disbursed is a loan too: one at a time.
+        has_running_loan=any(status != LoanStatus.SETTLED for status in statuses),
+    )
+
+
+def loan_blocker(*, member: Member) -> str:
+    """Why the member cannot apply for a loan whatever they ask for ('' when they may)."""
+    facts = loan_member_facts(member=member)
+    refusal = eligibility.loan_member_refusal(
+        account=facts.account,
+        paid_periods=facts.paid_periods,
+        loans_ever=facts.loans_ever,
+        has_running_loan=facts.has_running_loan,
+        today=timezone.localdate(),
+        limits=loan_limits(),
+    )
+    return refusal.message if refusal else ""
+
+
 def member_applications(*, member: Member) -> QuerySet[Application]:
     """我发起的: the member's applications, newest first."""
     return Application.objects.for_member(member).order_by("-submitted_at", "-id")
@@ -108,14 +161,19 @@ class WithdrawalFacts:
 
     account: FundAccount | None
     rent_left: Decimal
+    blocker: str  # why no withdrawal is possible at all ('' when one is)
 
 
 def withdrawal_facts(*, member: Member) -> WithdrawalFacts:
-    """The account (balance, status, bank account) and this year's rent allowance left."""
+    """The account (balance, status, bank account), this year's rent allowance
+    left, and the reason no withdrawal can be made, if there is one."""
     account = FundAccount.objects.filter(member=member).first()
     limit = withdrawal_limits().rent_yearly_limit
     done = rent_withdrawn_in(account=account, year=timezone.localdate().year) if account else Decimal("0.00")
-    return WithdrawalFacts(account=account, rent_left=max(limit - done, Decimal("0.00")))
+    facts = account_facts(account)
+    refusal = eligibility.account_refusal(facts)
+    blocker = refusal.message if refusal else ("" if facts.bank_account_no else eligibility.NO_BANK_ACCOUNT)
+    return WithdrawalFacts(account=account, rent_left=max(limit - done, Decimal("0.00")), blocker=blocker)
 
 
 def loan_trial(*, amount: Decimal, term_years: int, method: str, today: date | None = None) -> eligibility.LoanTrial:

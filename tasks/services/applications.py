@@ -17,12 +17,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from inquiry import services as records
-from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanStatus, Member
+from inquiry.models import FundAccount, Member
 from tasks import eligibility
 from tasks.models.applications import STEP_ORDER, STEP_PERMISSIONS, WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.applications import (
+    account_facts,
     application_get_for_member,
     loan_limits,
+    loan_member_facts,
     loan_rate,
     rent_withdrawn_in,
     running_outstanding,
@@ -77,17 +79,6 @@ class Submitted:
 
     application: Application
     created: bool
-
-
-def _account_facts(account: FundAccount | None) -> eligibility.AccountFacts | None:
-    if account is None:
-        return None
-    return eligibility.AccountFacts(
-        status=account.status,
-        status_label=account.get_status_display(),
-        balance=account.balance,
-        bank_account_no=account.bank_account_no,
-    )
 
 
 def _create(*, member: Member, form_token: uuid.UUID, title: str, **fields) -> Submitted:
@@ -163,7 +154,7 @@ def withdrawal_submit(
     refusal = eligibility.withdrawal_refusal(
         kind=withdrawal_kind,
         amount=amount if amount is not None else Decimal("0"),
-        account=_account_facts(account),
+        account=account_facts(account),
         id_number=member.id_number,
         today=today,
         rent_withdrawn_this_year=rent_withdrawn_in(account=account, year=today.year) if account else Decimal("0.00"),
@@ -207,25 +198,16 @@ def loan_submit(
     existing = Application.objects.filter(member=member, form_token=form_token).first()
     if existing is not None:
         return Submitted(existing, False)
-    account = FundAccount.objects.filter(member=member).first()
-    loans = list(LoanContract.objects.filter(member=member).values_list("status", flat=True))
-    paid = set()
-    if account is not None:
-        paid = set(
-            LedgerEntry.objects.filter(
-                account=account, kind__in=[LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
-            ).values_list("period", flat=True)
-        )
+    facts = loan_member_facts(member=member)
     refusal = eligibility.loan_refusal(
         amount=amount,
         term_years=term_years,
         property_price=property_price,
-        account=_account_facts(account),
+        account=facts.account,
         id_number=member.id_number,
-        paid_periods=paid,
-        loans_ever=len(loans),
-        # A contract approved but not yet disbursed is a loan too: one at a time.
-        has_running_loan=any(status != LoanStatus.SETTLED for status in loans),
+        paid_periods=facts.paid_periods,
+        loans_ever=facts.loans_ever,
+        has_running_loan=facts.has_running_loan,
         today=timezone.localdate(),
         limits=loan_limits(),
     )

@@ -389,3 +389,24 @@ def test_application_pages_query_count_does_not_grow(member_client, member, coun
         assert member_client.get(reverse("tasks:applications")).status_code == HTTPStatus.OK
     with django_assert_max_num_queries(6):
         assert member_client.get(reverse("tasks:application_detail", args=[latest.pk])).status_code == HTTPStatus.OK
+
+
+def test_withdrawal_page_says_up_front_why_no_withdrawal_is_possible(member_client, member):
+    account = member.fund_account
+    account.status = "02"
+    account.save()
+    html = member_client.get(WITHDRAWAL).content.decode()
+    assert "您的公积金账户已封存" in html and 'data-testid="withdrawal-form"' not in html
+    account.status, account.bank_account_no = "01", ""
+    account.save()
+    html = member_client.get(WITHDRAWAL).content.decode()
+    assert "未登记收款银行账号" in html and 'data-testid="withdrawal-form"' not in html
+
+
+def test_loan_page_states_the_members_blocker_but_keeps_the_trial(member_client, member):
+    from inquiry.tests.factories import LoanContractFactory
+
+    assert 'data-testid="loan-blocker"' not in member_client.get(LOAN).content.decode()
+    LoanContractFactory(member=member)
+    html = member_client.get(LOAN).content.decode()
+    assert "您有尚未结清的住房公积金贷款" in html and 'data-testid="trial"' in html

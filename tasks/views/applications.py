@@ -123,7 +123,11 @@ class LoanApplyView(MemberPageMixin, TemplateView):
 
     def render_form(self, form, **extra):
         context = self.get_context_data(
-            form=form, rates=selectors.loan_rates(), limits=selectors.loan_limits(), **extra
+            form=form,
+            rates=selectors.loan_rates(),
+            limits=selectors.loan_limits(),
+            blocker=selectors.loan_blocker(member=self.member),
+            **extra,
         )
         return self.render_to_response(context)
 
