@@ -112,11 +112,18 @@ def _create(*, member: Member, form_token: uuid.UUID, title: str, **fields) -> S
     return Submitted(application, True)
 
 
+def _member_user(request: HttpRequest | None):
+    """The member's login identity behind a request, for the audit trail (None in tests and scripts)."""
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def _after_submit(application: Application, request: HttpRequest | None) -> None:
     audit_record(
         kind=AuditEvent.Kind.APPLICATION_SUBMITTED,
         request=request,
         member=application.member,
+        actor=_member_user(request),
         detail=f"{application.title} 申请编号{application.pk} 金额{format_money(application.amount)}元",
     )
     content = SUBMITTED_TEXT.format(title=application.title, amount=format_money(application.amount))
@@ -252,6 +259,7 @@ def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None
         kind=AuditEvent.Kind.APPLICATION_WITHDRAWN,
         request=request,
         member=member,
+        actor=_member_user(request),
         detail=f"{application.title} 申请编号{application.pk}",
     )
     _message_on_commit(application, WITHDRAWN_TEXT.format(title=application.title))

@@ -59,9 +59,11 @@ def test_withdrawal_page_shows_balance_rules_and_the_bank_account_masked(member_
     assert "no-store" in response["Cache-Control"]
 
 
-def test_withdrawal_submit_redirects_to_the_application(member_client, member):
+def test_withdrawal_submit_redirects_to_the_application(member_client, member, member_user):
     response = member_client.post(WITHDRAWAL, rent_form())
     application = Application.objects.get(member=member)
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.APPLICATION_SUBMITTED)
+    assert (event.member, event.actor) == (member, member_user)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("tasks:application_detail", args=[application.pk])
 
