@@ -417,21 +417,6 @@ def test_disbursement_happens_once_and_messages_the_member(member, clerk, django
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOAN_DISBURSED).count() == 1
 
 
-# Booking in the records -----------------------------------------------------
-
-
-def test_withdrawal_book_refuses_to_go_below_zero_and_keeps_the_ledger(account):
-    with pytest.raises(inquiry_services.BookingRefused) as info:
-        inquiry_services.withdrawal_book(account=account, amount=Decimal("24000.01"), reason="x", summary="x")
-    assert info.value.code == "insufficient_balance"
-    entry = inquiry_services.withdrawal_book(
-        account=account, amount=Decimal("24000.00"), reason="租赁自住住房", summary="网上租房提取"
-    )
-    assert entry.balance_after == Decimal("0.00") and reconciles(account)
-    with pytest.raises(inquiry_services.BookingRefused):
-        inquiry_services.withdrawal_book(account=account, amount=Decimal("10.001"), reason="x", summary="x")
-
-
 def test_approval_refused_when_the_account_was_frozen_after_applying(member, account, clerk, reviewer, approver):
     application = submit_rent(member).application
     services.application_step_approve(application_id=application.pk, step="accept", actor=clerk)

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.tests.factories import MemberUserFactory
 from conftest import log_in_staff
-from inquiry.models import LoanContract
 from tasks.models import Application
 from tasks.selectors import applications as selectors
 from tasks.services import applications as services
@@ -341,27 +340,6 @@ def test_admin_pages_for_a_superuser_are_read_only_with_the_act_form(staff_clien
     assert response.status_code == HTTPStatus.OK
     assert "提交办理结果" in html and 'name="_save"' not in html
     assert staff_client.get(reverse("admin:tasks_application_add")).status_code == HTTPStatus.FORBIDDEN
-
-
-def test_admin_disburse_action_makes_the_contract_active(staff_client, member):
-    from inquiry.tests.factories import LoanContractFactory
-
-    contract = LoanContractFactory(
-        member=member,
-        status=LoanContract.Status.NOT_DISBURSED,
-        disbursed_on=None,
-        outstanding_principal=Decimal("0"),
-        monthly_payment=None,
-        remaining_months=0,
-        next_due_on=None,
-    )
-    url = reverse("admin:inquiry_loancontract_changelist")
-    response = staff_client.post(url, {"action": "disburse", "_selected_action": [contract.pk]}, follow=True)
-    contract.refresh_from_db()
-    assert contract.status == LoanContract.Status.ACTIVE and contract.monthly_payment
-    assert "已放款" in response.content.decode()
-    response = staff_client.post(url, {"action": "disburse", "_selected_action": [contract.pk]}, follow=True)
-    assert "不是未发放状态" in response.content.decode()
 
 
 def test_admin_shows_the_fields_of_the_applications_kind(staff_client, member):
