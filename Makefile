@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# One stamp per requirements file: `make run` installs only the runtime, `make
+# test`/`make lint` add the test tools; each reinstalls only when its file changes.
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
+# apt waits up to 5 minutes for another process's dpkg lock instead of failing.
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
 .PHONY: run test setup sysdeps browser lint check clean
 
@@ -11,10 +16,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when requirements.txt changes, so re-running is fast.
+# Reinstall only when a requirements file changes, so re-running is fast.
 $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 # WeasyPrint needs Pango and libharfbuzz-subset0 (without it Chinese PDFs
 # render about 5x slower) and a CJK font; installed with apt when we can.
@@ -26,7 +35,7 @@ sysdeps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing fontconfig; \
+	    $(APT_GET) update -q && $(APT_GET) install -y -q $$missing fontconfig; \
 	  else \
 	    echo "Please install these system packages first (e.g. sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
@@ -36,7 +45,7 @@ sysdeps:
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	    $(APT_GET) update -q && $(APT_GET) install -y -q chromium; \
 	  else \
 	    echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 1; \
 	  fi; \
@@ -58,10 +67,10 @@ run: setup
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (demo login 370402199001011238 / Demo@2026)"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup browser
+test: setup $(DEV_STAMP) browser
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -4,6 +4,7 @@ eligibility rules and the audit are in `accounts.services`, which the views call
 
 from captcha.fields import CaptchaField
 from django import forms
+from django.conf import settings
 
 from accounts import flows, texts
 from accounts.passwords import validate_member_password
@@ -73,8 +74,8 @@ class IdentityForm(forms.Form):
 class SmsCodeForm(forms.Form):
     code = forms.RegexField(
         label="短信验证码",
-        regex=r"^\d{6}$",
-        max_length=6,
+        regex=rf"^\d{{{settings.ACCOUNTS_SMS_CODE_LENGTH}}}$",
+        max_length=settings.ACCOUNTS_SMS_CODE_LENGTH,
         error_messages={"required": texts.SMS_FORMAT, "invalid": texts.SMS_FORMAT},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -82,6 +83,8 @@ class SmsCodeForm(forms.Form):
 
 class NewPasswordForm(forms.Form):
     """登录密码/新密码 and 确认密码, checked against the member's rules."""
+
+    rules = texts.PASSWORD_RULES  # the hint under the fields
 
     password1 = forms.CharField(
         label="登录密码",

@@ -2,13 +2,12 @@
 
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
 from accounts import texts
 from zzgjj_portal.identity import birth_date_digits
-
-MIN_LENGTH = 8
 
 
 @cache
@@ -20,7 +19,7 @@ def _common_passwords() -> frozenset[str]:
 def password_problems(password: str, *, id_number: str = "", phone: str = "") -> list[str]:
     """Every rule `password` breaks, in the order a member should fix them."""
     problems = []
-    if len(password) < MIN_LENGTH:
+    if len(password) < settings.ACCOUNTS_PASSWORD_MIN_LENGTH:
         problems.append(texts.PASSWORD_TOO_SHORT)
     has_letter = any(ch.isascii() and ch.isalpha() for ch in password)
     has_digit = any(ch.isdigit() for ch in password)

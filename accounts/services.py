@@ -162,12 +162,13 @@ def _check_send_limits(*, phone: str, ip: str | None, now) -> None:
 
 
 def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
-    """Send a new 6-digit code to the member's reserved phone and return the
+    """Send a new code to the member's reserved phone and return the
     masked phone. The previous code of the same purpose dies.
 
     Raises SmsError (limits, no phone, backend failure)."""
     ip = client_ip(request)
-    code = f"{secrets.randbelow(10**6):06d}"
+    digits = settings.ACCOUNTS_SMS_CODE_LENGTH
+    code = f"{secrets.randbelow(10**digits):0{digits}d}"
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
         if not locked.phone:

@@ -22,8 +22,16 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class SmsMessage:
+    """One short message. `text` is the body; the signature is added once,
+    here: a gateway sends it as its own field (the provider puts it in front),
+    the console and file backends show the message as the phone would."""
+
     phone: str
     text: str
+
+    @property
+    def signed_text(self) -> str:
+        return f"【{settings.SMS_SIGN}】{self.text}"
 
 
 class SmsSendError(Exception):
@@ -49,7 +57,7 @@ class ConsoleBackend(BaseSmsBackend):
 
     def send(self, message: SmsMessage) -> str:
         with self._lock:
-            self.stream.write(f"SMS to {message.phone}: {message.text}\n")
+            self.stream.write(f"SMS to {message.phone}: {message.signed_text}\n")
             self.stream.flush()
         return "console"
 
@@ -66,7 +74,7 @@ class FileBackend(BaseSmsBackend):
     def send(self, message: SmsMessage) -> str:
         self.path.mkdir(parents=True, exist_ok=True)
         name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
-        (self.path / name).write_text(f"To: {message.phone}\n\n{message.text}\n", encoding="utf-8")
+        (self.path / name).write_text(f"To: {message.phone}\n\n{message.signed_text}\n", encoding="utf-8")
         return f"file {name}"
 
 
@@ -79,7 +87,8 @@ class LocmemBackend(BaseSmsBackend):
 
 
 class GatewayBackend(BaseSmsBackend):
-    """POSTs `{"phone", "content", "sign"}` as JSON to the provider with a bearer key.
+    """POSTs `{"phone", "content", "sign"}` as JSON to the provider with a bearer key;
+    `content` is the body without the signature, which the provider adds from `sign`.
 
     Any answer other than 2xx, a timeout or a refused connection raises
     SmsSendError, so the member is told the message could not be sent.

@@ -1,6 +1,12 @@
 """Every message the accounts pages show, written once (Chinese, the manual's words)."""
 # ruff: noqa: S105 - message texts about passwords, not passwords
 
+from django.conf import settings
+
+# Lengths quoted by the messages come from the settings the rules use.
+_SMS_CODE_LENGTH = settings.ACCOUNTS_SMS_CODE_LENGTH
+_PASSWORD_MIN_LENGTH = settings.ACCOUNTS_PASSWORD_MIN_LENGTH
+
 # 注册 / 忘记密码, step 1 (信息校验)
 IDENTITY_MISMATCH = "姓名与身份证号不匹配,请核对后重新输入"
 CLOSED_NO_REGISTER = "职工状态为销户状态的不允许注册"
@@ -19,22 +25,26 @@ SMS_PHONE_HOURLY = "该手机号获取验证码过于频繁,请1小时后再试"
 SMS_PHONE_DAILY = "该手机号今日获取验证码次数已达上限,请明天再试"
 SMS_IP_LIMIT = "获取验证码过于频繁,请稍后再试"
 SMS_SEND_FAILED = "短信发送失败,请稍后重试"
-SMS_TEXT = "【枣庄住房公积金】您的{purpose}验证码为{code},{minutes}分钟内有效。请勿泄露给他人。"
+# The body only: the signature (settings.SMS_SIGN) is added by accounts.sms.SmsMessage.
+SMS_TEXT = "您的{purpose}验证码为{code},{minutes}分钟内有效。请勿泄露给他人。"
 SMS_NONE = "请先点击【发送验证码】获取短信验证码"
 SMS_WRONG = "短信验证码错误,还可输入{left}次"
 SMS_DEAD = "短信验证码错误次数过多,已失效,请重新获取"
 SMS_EXPIRED = "短信验证码已过期,请重新获取"
-SMS_FORMAT = "请输入6位数字短信验证码"
+SMS_FORMAT = f"请输入{_SMS_CODE_LENGTH}位数字短信验证码"
 
 # 密码
 PASSWORD_MISMATCH = "两次输入的密码不一致"
-PASSWORD_TOO_SHORT = "密码长度不能少于8位"
+PASSWORD_TOO_SHORT = f"密码长度不能少于{_PASSWORD_MIN_LENGTH}位"
 PASSWORD_ONE_CLASS = "密码不能全部是同一类字符(如全是数字或全是字母)"
 PASSWORD_LETTERS_DIGITS = "密码必须同时包含字母和数字"
 PASSWORD_ID_NUMBER = "密码不能包含身份证号"
 PASSWORD_PHONE = "密码不能包含手机号码"
 PASSWORD_BIRTH_DATE = "密码不能包含出生日期"
 PASSWORD_COMMON = "密码过于常见,容易被猜到,请换一个"
+PASSWORD_RULES = (
+    f"密码至少{_PASSWORD_MIN_LENGTH}位,须同时包含字母和数字,不能是身份证号、手机号码或出生日期,不能过于常见。"
+)
 OLD_PASSWORD_WRONG = "原密码错误"
 PASSWORD_CHANGED = "密码修改成功"
 

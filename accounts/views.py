@@ -68,8 +68,10 @@ FLOW_PAGES = {
         "title": "注册",
         "steps": ["信息校验", "短信校验", "注册"],
         "identity_button": "验证",
+        "identity_hint": "如果没有在中心登记手机号码,需要到中心所属任一服务大厅登记手机号码。",
         "sms_button": "确认验证",
         "password_label": "登录密码",
+        "password_intro": "请设置您的登录密码以完成注册。",
         "password_button": "确认注册",
         "purpose": SmsPurpose.REGISTER,
         "urls": {
@@ -83,8 +85,10 @@ FLOW_PAGES = {
         "title": "忘记密码",
         "steps": ["信息校验", "短信校验", "设置新密码"],
         "identity_button": "信息验证",
+        "identity_hint": "",
         "sms_button": "下一步",
         "password_label": "新密码",
+        "password_intro": "请设置新密码。",
         "password_button": "提交",
         "purpose": SmsPurpose.RESET,
         "urls": {

@@ -9,10 +9,15 @@ principals add up exactly to the principal.
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from zzgjj_portal.money import to_cents
+
 ZERO = Decimal("0.00")
+# The repayment methods' codes, defined here (the engine dispatches on them)
+# and used by inquiry.models.RepaymentMethod, so the code is written once.
+EQUAL_INSTALLMENT = "equal_installment"
+EQUAL_PRINCIPAL = "equal_principal"
 
 
 @dataclass(frozen=True)
@@ -22,10 +27,6 @@ class ScheduleRow:
     principal: Decimal  # 应还本金
     interest: Decimal  # 应还利息
     total: Decimal  # 应还本息
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def add_months(start: date, months: int, day: int | None = None) -> date:
@@ -61,9 +62,9 @@ def equal_installment_payment(principal: Decimal, annual_rate: Decimal, months: 
         return ZERO
     rate = annual_rate / 12
     if rate == 0:
-        return _cents(principal / months)
+        return to_cents(principal / months)
     growth = (1 + rate) ** months
-    return _cents(principal * rate * growth / (growth - 1))
+    return to_cents(principal * rate * growth / (growth - 1))
 
 
 def equal_installment_schedule(
@@ -72,10 +73,10 @@ def equal_installment_schedule(
     """等额本息 plan for `months` periods of the outstanding `principal`."""
     payment = equal_installment_payment(principal, annual_rate, months)
     rate = annual_rate / 12
-    outstanding = _cents(principal)
+    outstanding = to_cents(principal)
     rows = []
     for index, due in enumerate(due_dates(first_due_date, months)):
-        interest = _cents(outstanding * rate)
+        interest = to_cents(outstanding * rate)
         is_last = index == months - 1
         # The last period clears what is left; min() guards tiny principals
         # where rounding would otherwise overpay before the end.
@@ -91,11 +92,11 @@ def equal_principal_schedule(
     """等额本金 plan: equal principal each period, interest on the outstanding."""
     _check(principal, annual_rate, months)
     rate = annual_rate / 12
-    outstanding = _cents(principal)
-    part_each = _cents(outstanding / months) if months else ZERO
+    outstanding = to_cents(principal)
+    part_each = to_cents(outstanding / months) if months else ZERO
     rows = []
     for index, due in enumerate(due_dates(first_due_date, months)):
-        interest = _cents(outstanding * rate)
+        interest = to_cents(outstanding * rate)
         part = outstanding if index == months - 1 else min(part_each, outstanding)
         rows.append(_row(due, part, interest))
         outstanding -= part
@@ -103,8 +104,8 @@ def equal_principal_schedule(
 
 
 SCHEDULES = {
-    "equal_installment": equal_installment_schedule,
-    "equal_principal": equal_principal_schedule,
+    EQUAL_INSTALLMENT: equal_installment_schedule,
+    EQUAL_PRINCIPAL: equal_principal_schedule,
 }
 
 

@@ -7,7 +7,6 @@ file can never disagree. The sheet layout is built by pure functions
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from io import BytesIO
 from urllib.parse import quote
 
@@ -17,9 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from inquiry import amortization
 from inquiry.models import LoanContract, Member
-from inquiry.selectors import LedgerResult
+from inquiry.selectors import LedgerResult, PlanResult
 from zzgjj_portal.masking import mask_id_number
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,9 +90,7 @@ def ledger_sheet(*, member: Member, start: date | None, end: date | None, result
     return sheet
 
 
-def plan_sheet(
-    *, member: Member, loan: LoanContract, start: date | None, end: date | None, rows: list[amortization.ScheduleRow]
-) -> Sheet:
+def plan_sheet(*, member: Member, loan: LoanContract, start: date | None, end: date | None, plan: PlanResult) -> Sheet:
     """还款计划 of a contract in a date range, with the range's totals underneath."""
     sheet = Sheet(
         title="缴存人还款计划表",
@@ -104,15 +100,8 @@ def plan_sheet(
         ],
         columns=PLAN_COLUMNS,
     )
-    sheet.rows = [[r.period, r.due_date, r.principal, r.interest, r.total] for r in rows]
-    zero = Decimal("0.00")
-    sheet.footer = [
-        "合计",
-        None,
-        sum((r.principal for r in rows), zero),
-        sum((r.interest for r in rows), zero),
-        sum((r.total for r in rows), zero),
-    ]
+    sheet.rows = [[r.period, r.due_date, r.principal, r.interest, r.total] for r in plan.rows]
+    sheet.footer = ["合计", None, plan.principal_total, plan.interest_total, plan.total]
     return sheet
 
 
@@ -194,8 +183,8 @@ def ledger_xlsx_response(*, member: Member, start: date | None, end: date | None
     return xlsx_response(sheet, f"缴存支取明细_{dates}.xlsx", f"ledger_{dates}.xlsx")
 
 
-def plan_xlsx_response(*, member: Member, loan: LoanContract, form, rows: list[amortization.ScheduleRow]):
+def plan_xlsx_response(*, member: Member, loan: LoanContract, form, plan: PlanResult):
     """数据下载 of 还款计划: 还款计划_<contract_no>.xlsx."""
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    sheet = plan_sheet(member=member, loan=loan, start=start, end=end, rows=rows)
+    sheet = plan_sheet(member=member, loan=loan, start=start, end=end, plan=plan)
     return xlsx_response(sheet, f"还款计划_{loan.contract_no}.xlsx", f"repayment-plan_{loan.contract_no}.xlsx")

@@ -20,26 +20,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _date_field(label: str) -> forms.DateField:
+    """An optional date typed as 2024-01-31, 20240131 or 2024/01/31."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"],
+        widget=DateInput(),
+        error_messages={"invalid": DATE_FORMAT_HINT},
+    )
+
+
 class DateRangeForm(forms.Form):
     """开始日期 / 结束日期 of a GET query. Either may be left empty (open).
 
     Bound to request.GET; a bad date gets a message in the form, never a 500.
     """
 
-    start = forms.DateField(
-        label="开始日期",
-        required=False,
-        input_formats=["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"],
-        widget=DateInput(),
-        error_messages={"invalid": DATE_FORMAT_HINT},
-    )
-    end = forms.DateField(
-        label="结束日期",
-        required=False,
-        input_formats=["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"],
-        widget=DateInput(),
-        error_messages={"invalid": DATE_FORMAT_HINT},
-    )
+    start = _date_field("开始日期")
+    end = _date_field("结束日期")
 
     def clean(self):
         cleaned = super().clean()

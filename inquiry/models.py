@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from inquiry import amortization
 from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
 from zzgjj_portal.money import to_cents
 
@@ -211,8 +212,9 @@ class LedgerEntry(models.Model):
 
 
 class RepaymentMethod(models.TextChoices):
-    EQUAL_INSTALLMENT = "equal_installment", "等额本息"
-    EQUAL_PRINCIPAL = "equal_principal", "等额本金"
+    # The codes are the amortization engine's, which dispatches on them.
+    EQUAL_INSTALLMENT = amortization.EQUAL_INSTALLMENT, "等额本息"
+    EQUAL_PRINCIPAL = amortization.EQUAL_PRINCIPAL, "等额本金"
 
 
 class LoanStatus(models.TextChoices):
@@ -312,6 +314,14 @@ class LoanProgressStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.order}. {self.name}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == self.State.CURRENT
 
 
 class Repayment(models.Model):

@@ -7,7 +7,6 @@ network or the file system (no SSRF, no reading /etc/passwd through a url()).
 """
 
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
@@ -21,9 +20,9 @@ from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from inquiry import amortization
 from inquiry.exports import content_disposition, range_text
 from inquiry.models import LoanContract, Member
+from inquiry.selectors import PlanResult
 
 # Not a real host: relative URLs in the document resolve against it, and only
 # URLs on it under STATIC_URL are ever served.
@@ -92,33 +91,29 @@ def plan_pdf_bytes(
     loan: LoanContract,
     start: date | None,
     end: date | None,
-    rows: list[amortization.ScheduleRow],
+    plan: PlanResult,
     printed_on: date,
 ) -> bytes:
-    """The 缴存人还款计划表 of `rows` as PDF bytes."""
-    zero = Decimal("0.00")
+    """The 缴存人还款计划表 of `plan` (rows and totals) as PDF bytes."""
     html = render_to_string(
         "inquiry/plan_print.html",
         {
             "member": member,
             "loan": loan,
             "range_text": range_text(start, end),
-            "rows": rows,
+            "plan": plan,
             "printed_on": printed_on,
-            "principal_total": sum((r.principal for r in rows), zero),
-            "interest_total": sum((r.interest for r in rows), zero),
-            "amount_total": sum((r.total for r in rows), zero),
         },
     )
     document = PlanHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf()
 
 
-def plan_pdf_response(*, member: Member, loan: LoanContract, form, rows) -> HttpResponse:
+def plan_pdf_response(*, member: Member, loan: LoanContract, form, plan: PlanResult) -> HttpResponse:
     """打印 of 还款计划: shown inline so the browser's PDF viewer can print it."""
     data = form.cleaned_data
     pdf = plan_pdf_bytes(
-        member=member, loan=loan, start=data["start"], end=data["end"], rows=rows, printed_on=timezone.localdate()
+        member=member, loan=loan, start=data["start"], end=data["end"], plan=plan, printed_on=timezone.localdate()
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(

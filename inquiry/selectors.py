@@ -25,6 +25,26 @@ class HomeSummary:
 
 
 @dataclass(frozen=True)
+class PlanResult:
+    """还款计划 rows of a date range with their totals (exact Decimals): the
+    page, the Excel file and the PDF all show these, so they cannot disagree."""
+
+    rows: list[amortization.ScheduleRow]
+    principal_total: Decimal
+    interest_total: Decimal
+    total: Decimal
+
+    @classmethod
+    def of(cls, rows: list[amortization.ScheduleRow]) -> "PlanResult":
+        return cls(
+            rows=rows,
+            principal_total=sum((r.principal for r in rows), ZERO),
+            interest_total=sum((r.interest for r in rows), ZERO),
+            total=sum((r.total for r in rows), ZERO),
+        )
+
+
+@dataclass(frozen=True)
 class LedgerResult:
     """The entries of a date range with their totals (exact Decimals)."""
 
@@ -126,13 +146,20 @@ def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None)
     return list(queryset.order_by("repaid_on", "id"))
 
 
-def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> list[amortization.ScheduleRow]:
+def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> PlanResult | None:
     """还款计划 from the next due date on, computed (no query) from the
     contract's current outstanding principal, rate and remaining months, so it
-    follows prepayments and rate changes; rows due between start and end."""
-    if not loan.is_running or not loan.next_due_on or not loan.remaining_months:
-        return []
+    follows prepayments and rate changes; rows due between start and end.
+
+    None when the contract is not being repaid (not disbursed, settled): it
+    has no plan, and the page says why instead."""
+    if not loan.is_running:
+        return None
+    if not loan.next_due_on or not loan.remaining_months:
+        return PlanResult.of([])
     rows = amortization.schedule(
         loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on
     )
-    return [row for row in rows if (not start or row.due_date >= start) and (not end or row.due_date <= end)]
+    return PlanResult.of(
+        [row for row in rows if (not start or row.due_date >= start) and (not end or row.due_date <= end)]
+    )

@@ -80,7 +80,8 @@ class LoanPageMixin(MemberPageMixin):
             notice = NO_LOAN
         elif not loan.is_disbursed and self.needs_disbursed:
             notice = NOT_DISBURSED.format(contract_no=loan.contract_no)
-        elif loan.is_settled and self.needs_running:
+        elif not loan.is_running and self.needs_running:
+            # Disbursed but not being repaid: settled.
             notice = SETTLED.format(contract_no=loan.contract_no)
         # No loan: the notice links to 贷款申请 (a URL name in the template; no import of tasks).
         kwargs.update(
@@ -134,21 +135,20 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
     needs_running = True
 
     def plan(self, request):
-        """(form, rows or None); rows is None when there is nothing to plan."""
+        """(form, PlanResult or None); None when there is nothing to plan."""
         form = date_range_form(request.GET)
-        loan = self.loan
-        if not loan or not loan.is_running or not form.is_valid():
+        if not self.loan or not form.is_valid():
             return form, None
         data = form.cleaned_data
-        return form, selectors.loan_plan(loan=loan, start=data["start"], end=data["end"])
+        return form, selectors.loan_plan(loan=self.loan, start=data["start"], end=data["end"])
 
     def loan_get(self, request):
-        form, rows = self.plan(request)
-        if rows is not None and request.GET.get("format") == "xlsx":
-            return exports.plan_xlsx_response(member=self.member, loan=self.loan, form=form, rows=rows)
+        form, plan = self.plan(request)
+        if plan is not None and request.GET.get("format") == "xlsx":
+            return exports.plan_xlsx_response(member=self.member, loan=self.loan, form=form, plan=plan)
         context = {"form": form}
-        if rows is not None:
-            context["page_obj"] = paginate(request, rows)
+        if plan is not None:
+            context.update(plan=plan, page_obj=paginate(request, plan.rows))
         return self.render_to_response(self.get_context_data(**context))
 
 
@@ -156,8 +156,8 @@ class RepaymentPlanPrintView(RepaymentPlanView):
     """打印: the 缴存人还款计划表 as a PDF rendered by WeasyPrint."""
 
     def loan_get(self, request):
-        form, rows = self.plan(request)
-        if rows is None:
+        form, plan = self.plan(request)
+        if plan is None:
             # Nothing printable (no loan, settled, not disbursed, bad dates):
             # the plan page explains why.
             return super().loan_get(request)
@@ -165,4 +165,4 @@ class RepaymentPlanPrintView(RepaymentPlanView):
         # worker's first page would otherwise pay.
         from inquiry import printing
 
-        return printing.plan_pdf_response(member=self.member, loan=self.loan, form=form, rows=rows)
+        return printing.plan_pdf_response(member=self.member, loan=self.loan, form=form, plan=plan)

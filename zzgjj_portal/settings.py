@@ -123,9 +123,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# The shortest password anyone may set: members (accounts.passwords, whose
+# messages and hint quote it) and staff (Django's validators below) alike.
+ACCOUNTS_PASSWORD_MIN_LENGTH = 8
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": ACCOUNTS_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -183,7 +189,9 @@ SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 SMS_SIGN = env.str("SMS_SIGN", default="枣庄住房公积金")
 
-# SMS codes: lifetime, tries and send limits (per reserved phone and per client IP).
+# SMS codes: digits (the generator, the form and the messages all read it),
+# lifetime, tries and send limits (per reserved phone and per client IP).
+ACCOUNTS_SMS_CODE_LENGTH = 6
 ACCOUNTS_SMS_CODE_TTL = env.int("ACCOUNTS_SMS_CODE_TTL", default=300)  # seconds
 ACCOUNTS_SMS_COOLDOWN = 60  # seconds between two codes to one phone
 ACCOUNTS_SMS_MAX_TRIES = 5

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import SmsLog, SmsPurpose
 from accounts.tests.conftest import last_code
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,20 @@ def test_admin_sms_codes_are_not_in_admin(staff_client):
 
 
 def test_admin_audit_filters_by_new_kinds(staff_client):
-    response = staff_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"), {"kind": "lockout"})
+    AuditEvent.objects.create(kind=AuditEvent.Kind.LOCKOUT, detail="lockout-event-1")
+    AuditEvent.objects.create(kind=AuditEvent.Kind.LOCKOUT, detail="lockout-event-2")
+    AuditEvent.objects.create(kind=AuditEvent.Kind.SMS_SENT, detail="sms-event")
+    AuditEvent.objects.create(kind=AuditEvent.Kind.LOGIN_FAILURE, detail="failure-event")
+    url = reverse("admin:zzgjj_portal_auditevent_changelist")
+
+    response = staff_client.get(url, {"kind": AuditEvent.Kind.LOCKOUT})
     assert response.status_code == HTTPStatus.OK
-    assert "账户锁定" in response.content.decode()
+    shown = [event.detail for event in response.context["cl"].result_list]
+    assert sorted(shown) == ["lockout-event-1", "lockout-event-2"]
+    html = response.content.decode()
+    assert "sms-event" not in html and "failure-event" not in html
+
+    shown = [
+        event.detail for event in staff_client.get(url, {"kind": AuditEvent.Kind.SMS_SENT}).context["cl"].result_list
+    ]
+    assert shown == ["sms-event"]

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from inquiry import demo_data
+from accounts.demo import DEMO_PASSWORD
+from inquiry.demo import DEMO_ID_NUMBER
 from inquiry.models import Member
 from zzgjj_portal.money import format_money
 
@@ -16,10 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", as_of="2026-10-31", members=3)
-    return Member.objects.select_related("fund_account").get(id_number=demo_data.DEMO_ID_NUMBER)
+    return Member.objects.select_related("fund_account").get(id_number=DEMO_ID_NUMBER)
 
 
-def log_in(page, live_server, identifier, password=demo_data.DEMO_PASSWORD):
+def log_in(page, live_server, identifier, password=DEMO_PASSWORD):
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name="【个人登录】")).to_be_visible()
     page.get_by_label("身份证号/手机号").fill(identifier)

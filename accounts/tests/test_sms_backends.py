@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,3 +104,31 @@ def test_gateway_backend_refused_connection_raises(provider):
 def test_gateway_backend_without_url_raises():
     with pytest.raises(sms.SmsSendError, match="SMS_GATEWAY_URL"):
         sms.GatewayBackend(url="", key="k").send(MESSAGE)
+
+
+@pytest.mark.django_db
+def test_sms_code_reaches_the_gateway_with_the_signature_once(provider, settings, rf):
+    # End to end through the service: the body carries no signature of its own,
+    # the provider gets SMS_SIGN as `sign` and puts it in front.
+    from accounts import services
+    from accounts.models import SmsPurpose
+    from inquiry.tests.factories import MemberFactory
+
+    handler, url = provider
+    settings.SMS_BACKEND = "accounts.sms.GatewayBackend"
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_KEY = url, "k-1"
+    settings.SMS_SIGN = "测试签名"
+    member = MemberFactory(phone="13912345670")
+    services.sms_code_send(member=member, purpose=SmsPurpose.REGISTER, request=rf.post("/"))
+    _, payload = handler.received[0]
+    assert payload["phone"] == "13912345670" and payload["sign"] == "测试签名"
+    assert re.fullmatch(
+        rf"您的注册验证码为\d{{{settings.ACCOUNTS_SMS_CODE_LENGTH}}},5分钟内有效。请勿泄露给他人。", payload["content"]
+    )
+
+
+def test_console_backend_shows_the_signature_once(settings):
+    settings.SMS_SIGN = "测试签名"
+    stream = io.StringIO()
+    sms.ConsoleBackend(stream=stream).send(MESSAGE)
+    assert stream.getvalue() == f"SMS to 13812345678: 【测试签名】{MESSAGE.text}\n"

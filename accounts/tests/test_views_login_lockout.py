@@ -147,3 +147,45 @@ def test_login_attempt_while_locked_is_audited_without_a_password_check(client, 
     authenticate.assert_not_called()
     event = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILURE).first()
     assert "锁定中" in event.detail and member.phone not in event.detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_login_concurrent_wrong_passwords_check_no_more_than_the_limit():
+    """16 wrong passwords at once: each checked one counts, so only 5 are checked
+    and the rest are refused as locked (before the counter row was held for the
+    whole attempt, 16 concurrent tries checked 6)."""
+    import threading
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from accounts import services
+    from accounts.tests.factories import MemberUserFactory
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a server database with row locks")
+    member = MemberUserFactory(password=MEMBER_PASSWORD).member
+    barrier = threading.Barrier(16)
+    codes = []
+
+    def attempt(number):
+        from django.db import connection as thread_connection
+
+        request = RequestFactory().post("/", REMOTE_ADDR=f"10.2.0.{number}")
+        try:
+            barrier.wait()
+            services.login_attempt(identifier=member.id_number, password=WRONG, request=request)
+        except services.Refusal as refusal:
+            codes.append(refusal.code)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILURE).exclude(detail__contains="锁定中")
+    assert checked.count() == 5
+    assert codes.count("invalid_login") == 4 and codes.count("locked") == 12
+    assert LoginThrottle.objects.get(key=f"member:{member.pk}").failures == 5

@@ -101,3 +101,13 @@ def test_password_change_when_already_locked_says_so_and_keeps_the_session(membe
     member_user.refresh_from_db()
     assert member_user.check_password(MEMBER_PASSWORD)
     assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+
+
+def test_password_change_hint_and_rule_use_the_one_minimum_length(member_client, settings):
+    # The hint, the message and the check all follow ACCOUNTS_PASSWORD_MIN_LENGTH.
+    minimum = settings.ACCOUNTS_PASSWORD_MIN_LENGTH
+    html = member_client.get(reverse("accounts:password_change")).content.decode()
+    assert texts.PASSWORD_RULES in html and f"密码至少{minimum}位" in html
+    just_short = "Ab1" + "x" * (minimum - 4)
+    assert texts.PASSWORD_TOO_SHORT in _errors(_change(member_client, new=just_short))
+    assert texts.PASSWORD_TOO_SHORT not in _errors(_change(member_client, new=just_short + "9", confirm="no-match"))

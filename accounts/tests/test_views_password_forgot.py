@@ -3,11 +3,12 @@
 from http import HTTPStatus
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from accounts import texts
-from accounts.models import LoginThrottle
+from accounts import services, texts
+from accounts.models import LoginThrottle, SmsPurpose
 from accounts.tests.conftest import NEW_PASSWORD, identity, last_code, send_code, verify_code
 from accounts.tests.factories import MemberUserFactory
 from conftest import MEMBER_PASSWORD
@@ -92,12 +93,23 @@ def test_password_forgot_registration_progress_does_not_open_reset_steps(client,
     assert client.get(reverse("accounts:password_forgot_sms")).url == reverse("accounts:password_forgot")
 
 
-def test_password_forgot_register_code_does_not_work_for_reset(client, member_user, sms_outbox):
+def test_password_forgot_register_code_does_not_work_for_reset(client, member_user, sms_outbox, monkeypatch, clock):
     member = member_user.member
+    # Two different codes, whatever the generator draws: the reset one, then a registration one.
+    drawn = iter([111111, 222222])
+    monkeypatch.setattr(services.secrets, "randbelow", lambda _: next(drawn))
     identity(client, "accounts:password_forgot", member)
     send_code(client, "accounts:password_forgot_sms")
-    code = last_code(sms_outbox)
-    response = verify_code(client, "accounts:password_forgot_sms", code)
+    reset_code = last_code(sms_outbox)
+    clock.advance(seconds=settings.ACCOUNTS_SMS_COOLDOWN + 1)
+    services.sms_code_send(member=member, purpose=SmsPurpose.REGISTER, request=RequestFactory().post("/"))
+    register_code = last_code(sms_outbox)
+    assert (reset_code, register_code) == ("111111", "222222")
+    response = verify_code(client, "accounts:password_forgot_sms", register_code)
+    assert response.status_code == HTTPStatus.OK  # refused: still on 短信校验
+    assert texts.SMS_WRONG.format(left=settings.ACCOUNTS_SMS_MAX_TRIES - 1) in _errors(response)
+    assert client.get(reverse("accounts:password_forgot_new")).status_code == HTTPStatus.FOUND
+    response = verify_code(client, "accounts:password_forgot_sms", reset_code)
     assert response.url == reverse("accounts:password_forgot_new")
     response = client.post(response.url, {"password1": "abc", "password2": "abc"})
     assert texts.PASSWORD_TOO_SHORT in _errors(response)

@@ -208,7 +208,13 @@ def test_register_in_two_browsers_sets_exactly_one_password(client, member, sms_
 def test_register_captcha_field_is_required(client, member):
     response = client.post(reverse("accounts:register"), {"name": member.name, "id_number": member.id_number})
     assert "请输入验证码" in _errors(response)
-    assert CAPTCHA["captcha_1"] == "PASSED"
+    assert response.status_code == HTTPStatus.OK  # stays on 信息校验
+    # The same answers with the captcha go on to 短信校验: the captcha was what was missing.
+    response = client.post(
+        reverse("accounts:register"), {"name": member.name, "id_number": member.id_number, **CAPTCHA}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("accounts:register_sms")
 
 
 @pytest.mark.django_db(transaction=True)

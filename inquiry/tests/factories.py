@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 
-from inquiry import demo_data
+from inquiry import demo
 from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 
 
@@ -24,7 +24,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试{n}")
     # Valid resident ID numbers: 枣庄 area code, birth date and a real check digit.
-    id_number = factory.Sequence(lambda n: demo_data.make_id_number("370402", date(1980, 1, 1 + n % 28), 100 + n % 899))
+    id_number = factory.Sequence(lambda n: demo.make_id_number("370402", date(1980, 1, 1 + n % 28), 100 + n % 899))
     phone = factory.Sequence(lambda n: f"137{n:08d}")
 
 

@@ -6,9 +6,11 @@ from io import BytesIO
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from inquiry import demo_data
+from accounts.demo import DEMO_PASSWORD
+from inquiry.demo import DEMO_ID_NUMBER
 from inquiry.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,26 +18,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    page.fill("input[name=identifier]", demo_data.DEMO_ID_NUMBER)
-    page.fill("input[name=password]", demo_data.DEMO_PASSWORD)
+    page.fill("input[name=identifier]", DEMO_ID_NUMBER)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.fill("input[name=captcha_1]", "PASSED")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/home/$"))
+    expect(page).to_have_url(re.compile(r"/home/$"))
 
 
 def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_path):
     # The demo member and the unregistered one only: the walk needs no more.
     call_command("seed_demo", as_of="2026-10-31", members=2)
-    settled, active = Member.objects.get(id_number=demo_data.DEMO_ID_NUMBER).loans.order_by("applied_on")
+    settled, active = Member.objects.get(id_number=DEMO_ID_NUMBER).loans.order_by("applied_on")
     log_in(page, live_server.url)
     page.screenshot(path=tmp_path / "home.png", full_page=True)
 
     # 我的公积金 → 【查询更多】 → 缴存支取信息, the last 12 months by default.
     page.get_by_test_id("ledger-more").click()
-    page.wait_for_url(re.compile(r"/ledger/"))
-    assert page.get_by_role("heading", name="缴存支取信息").is_visible()
-    assert page.get_by_test_id("ledger-table").locator("tbody tr").count() >= 12
-    assert page.get_by_test_id("income-total").inner_text() != ""
+    expect(page).to_have_url(re.compile(r"/ledger/"))
+    expect(page.get_by_role("heading", name="缴存支取信息")).to_be_visible()
+    rows = page.get_by_test_id("ledger-table").locator("tbody tr")
+    expect(rows.nth(11)).to_be_visible()  # at least 12 months
+    expect(page.get_by_test_id("income-total")).to_have_text(re.compile(r"^\d{1,3}(,\d{3})*\.\d{2}$"))
     with page.expect_download() as download_info:
         page.get_by_test_id("download").click()
     download = download_info.value
@@ -46,37 +49,38 @@ def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_pat
 
     menu = page.get_by_role("navigation", name="信息查询")
     menu.get_by_role("link", name="个人基本信息").click()
-    assert page.get_by_test_id("id-number").inner_text() == "370402********1238"
-    assert page.get_by_test_id("phone").inner_text() == "138****2345"
+    expect(page.get_by_test_id("id-number")).to_have_text("370402********1238")
+    expect(page.get_by_test_id("phone")).to_have_text("138****2345")
 
     # 贷款进度查询 opens on the loan being repaid; the dropdown switches contracts.
     menu.get_by_role("link", name="贷款进度查询").click()
-    assert page.locator("#id_contract").input_value() == active.contract_no
-    assert page.locator(".loan-progress__step--done").count() == 6
+    expect(page.locator("#id_contract")).to_have_value(active.contract_no)
+    expect(page.locator(".loan-progress__step--done")).to_have_count(6)
     page.screenshot(path=tmp_path / "progress.png", full_page=True)
     page.select_option("#id_contract", settled.contract_no)
-    page.wait_for_url(re.compile(rf"contract={settled.contract_no}"))
-    assert page.locator("#id_contract").input_value() == settled.contract_no
+    expect(page).to_have_url(re.compile(rf"contract={settled.contract_no}"))
+    expect(page.locator("#id_contract")).to_have_value(settled.contract_no)
 
     menu.get_by_role("link", name="贷款信息").click()
-    info = page.get_by_test_id("loan-info").inner_text()
-    assert active.contract_no in info and "等额本息" in info and "300,000.00" in info
+    info = page.get_by_test_id("loan-info")
+    for words in (active.contract_no, "等额本息", "300,000.00"):
+        expect(info).to_contain_text(words)
     page.select_option("#id_contract", settled.contract_no)
-    page.wait_for_url(re.compile(rf"contract={settled.contract_no}"))
-    assert "结清" in page.get_by_test_id("loan-info").inner_text()
+    expect(page).to_have_url(re.compile(rf"contract={settled.contract_no}"))
+    expect(page.get_by_test_id("loan-info")).to_contain_text("结清")
 
     menu.get_by_role("link", name="还款明细").click()
-    assert page.get_by_test_id("repayment-table").locator("tbody tr").count() == 20
-    assert page.get_by_text("下一页").is_visible()
+    expect(page.get_by_test_id("repayment-table").locator("tbody tr")).to_have_count(20)
+    expect(page.get_by_text("下一页")).to_be_visible()
 
     # 还款计划 of the settled contract says so; of the active one it lists the plan.
     menu.get_by_role("link", name="还款计划").click()
     page.select_option("#id_contract", settled.contract_no)
-    page.wait_for_url(re.compile(rf"contract={settled.contract_no}"))
-    assert page.get_by_test_id("notice").inner_text() == f"此合同【{settled.contract_no}】的贷款已结清"
+    expect(page).to_have_url(re.compile(rf"contract={settled.contract_no}"))
+    expect(page.get_by_test_id("notice")).to_have_text(f"此合同【{settled.contract_no}】的贷款已结清")
     page.select_option("#id_contract", active.contract_no)
-    page.wait_for_url(re.compile(rf"contract={active.contract_no}"))
-    assert page.get_by_test_id("plan-table").locator("tbody tr").count() == 20
+    expect(page).to_have_url(re.compile(rf"contract={active.contract_no}"))
+    expect(page.get_by_test_id("plan-table").locator("tbody tr")).to_have_count(20)
     page.screenshot(path=tmp_path / "plan.png", full_page=True)
 
     # 数据下载: a real .xlsx with the plan.
@@ -85,7 +89,7 @@ def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_pat
     download = download_info.value
     assert download.suggested_filename == f"还款计划_{active.contract_no}.xlsx"
     sheet = load_workbook(BytesIO(download.path().read_bytes())).active
-    assert sheet["A5"].value == page.locator("[data-testid=plan-table] tbody tr td").first.inner_text()
+    expect(page.locator("[data-testid=plan-table] tbody tr td").first).to_have_text(sheet["A5"].value)
 
     # 打印: the PDF of the 缴存人还款计划表, fetched with the browser's session.
     print_url = page.get_by_test_id("print").get_attribute("href")
@@ -99,4 +103,4 @@ def test_demo_member_walks_through_every_inquiry_page(live_server, page, tmp_pat
         page.get_by_test_id("print").click()
     popup = popup_info.value
     popup.wait_for_load_state()
-    assert "plan/print" in popup.url
+    expect(popup).to_have_url(re.compile(r"/plan/print"))

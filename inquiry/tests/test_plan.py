@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inquiry import amortization
+from inquiry.selectors import PlanResult
 from inquiry.tests.factories import LoanContractFactory
+from zzgjj_portal.money import format_money
 
 pytestmark = pytest.mark.django_db
 URL = reverse("inquiry:plan")
@@ -123,29 +125,74 @@ def test_plan_print_is_a_pdf_with_chinese_text_and_figures(member_client, member
 # Speed (a 360-row plan printed in under 3 s, exported in under 1 s) is
 # measured by `manage.py benchmark_exports`, not by timed tests, which are
 # flaky on a shared machine. These check that the long plans come out whole.
-def test_plan_print_of_360_rows_has_every_row(member_client, member):
-    loan = LoanContractFactory(
+@pytest.fixture
+def loan_360(member):
+    """A new 30-year loan: the longest plan there is."""
+    return LoanContractFactory(
         member=member,
         amount=Decimal("400000.00"),
         outstanding_principal=Decimal("400000.00"),
         remaining_months=360,
         next_due_on=date(2026, 12, 20),
     )
+
+
+def test_plan_print_of_360_rows_has_every_row(member_client, loan_360):
+    loan = loan_360
     response = member_client.get(PRINT_URL, {"contract": loan.contract_no})
     pages, count = pdf_text(response.content)
-    text = "\n".join(pages)
-    assert "202612" in pages[0] and "205611" in pages[-1]
-    assert len(re.findall(r"\b20\d{4}\b", text)) >= 360
+    expected = amortization.schedule(
+        loan.repayment_method, loan.outstanding_principal, loan.annual_rate, 360, loan.next_due_on
+    )
+    # Every row, in order, with all five of its values on one line.
+    row_lines = [line for page in pages for line in page.splitlines() if re.match(r"\d{6} \d{4}-\d{2}-\d{2} ", line)]
+    assert row_lines == [
+        " ".join([r.period, f"{r.due_date:%Y-%m-%d}", *map(format_money, (r.principal, r.interest, r.total))])
+        for r in expected
+    ]
+    plan = PlanResult.of(expected)
+    assert (
+        f"合计 {format_money(plan.principal_total)} {format_money(plan.interest_total)} {format_money(plan.total)}"
+        in (pages[-1])
+    )
     assert f"第 {count} 页 共 {count} 页" in pages[-1]
 
 
-def test_plan_excel_of_360_rows_has_every_row(member_client, member):
-    loan = LoanContractFactory(
-        member=member,
-        amount=Decimal("400000.00"),
-        outstanding_principal=Decimal("400000.00"),
-        remaining_months=360,
-        next_due_on=date(2026, 12, 20),
-    )
+def test_plan_excel_of_360_rows_has_every_row(member_client, loan_360):
+    loan = loan_360
     response = member_client.get(URL, {"contract": loan.contract_no, "format": "xlsx"})
     assert load_workbook(BytesIO(response.content)).active.max_row == 4 + 360 + 1
+
+
+def test_plan_totals_are_the_same_on_the_page_in_the_file_and_in_the_print(member_client, loans):
+    _, active, _ = loans
+    query = {"contract": active.contract_no, "start": "2021-01-01", "end": "2022-06-30"}
+    plan = PlanResult.of(
+        [
+            row
+            for row in amortization.equal_installment_schedule(
+                Decimal("297325.50"), Decimal("0.0325"), 237, date(2020, 12, 1)
+            )
+            if date(2021, 1, 1) <= row.due_date <= date(2022, 6, 30)
+        ]
+    )
+    assert plan.principal_total + plan.interest_total == plan.total
+    figures = [format_money(plan.principal_total), format_money(plan.interest_total), format_money(plan.total)]
+
+    page = member_client.get(URL, query)
+    assert page.context["plan"] == plan
+    html = page.content.decode()
+    for testid, figure in zip(["principal-total", "interest-total", "plan-total"], figures, strict=True):
+        assert f'data-testid="{testid}">{figure}<' in html
+
+    sheet = load_workbook(BytesIO(member_client.get(URL, query | {"format": "xlsx"}).content)).active
+    footer = [cell.value for cell in list(sheet.iter_rows(min_row=5))[-1]]
+    assert footer[0] == "合计"
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in footer[2:]] == [
+        plan.principal_total,
+        plan.interest_total,
+        plan.total,
+    ]
+
+    pages, _ = pdf_text(member_client.get(PRINT_URL, query).content)
+    assert f"合计 {' '.join(figures)}" in pages[-1]

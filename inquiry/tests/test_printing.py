@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from weasyprint.text import ffi as weasyprint_ffi
 
 from inquiry import amortization, printing
+from inquiry.selectors import PlanResult
 from inquiry.tests.factories import LoanContractFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_pdf_with_hostile_member_data_fetches_nothing_outside(monkeypatch):
     loan = LoanContractFactory(member=member)
     rows = amortization.schedule("equal_installment", Decimal("1000.00"), Decimal("0.03"), 2, date(2027, 1, 1))
     pdf = printing.plan_pdf_bytes(
-        member=member, loan=loan, start=None, end=None, rows=rows, printed_on=date(2026, 11, 1)
+        member=member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 1)
     )
     assert pdf.startswith(b"%PDF")
     # The name is escaped text, so the only URL asked for is our stylesheet.
@@ -72,7 +73,7 @@ def test_pdf_embeds_a_cjk_font():
     loan = LoanContractFactory(member=member)
     rows = amortization.schedule("equal_principal", Decimal("1000.00"), Decimal("0.03"), 2, date(2027, 1, 1))
     pdf = printing.plan_pdf_bytes(
-        member=member, loan=loan, start=None, end=None, rows=rows, printed_on=date(2026, 11, 1)
+        member=member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 1)
     )
     reader = PdfReader(BytesIO(pdf))
     fonts = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.tests.factories import StaffUserFactory
 from inquiry import selectors as records
 from inquiry import services as inquiry_services
-from inquiry.demo_data import make_id_number
+from inquiry.demo import make_id_number
 from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep
 from inquiry.tests.factories import FundAccountFactory, LoanContractFactory
 from tasks.models import Application, ApplicationStep, Message
@@ -390,9 +390,10 @@ def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(member,
     contract = LoanContract.objects.get(member=member)
     contract = inquiry_services.loan_disburse(contract=contract, disbursed_on=timezone.localdate(), actor=clerk)
     plan = records.loan_plan(loan=contract, start=None, end=None)
-    assert trial.first_payment == plan[0].total == contract.monthly_payment
-    assert trial.last_payment == plan[-1].total
-    assert trial.total_interest == sum(row.interest for row in plan)
+    assert trial.first_payment == plan.rows[0].total == contract.monthly_payment
+    assert trial.last_payment == plan.rows[-1].total
+    assert trial.total_interest == plan.interest_total
+    assert trial.total_repayment == plan.total
     assert contract.status == LoanContract.Status.ACTIVE and contract.outstanding_principal == contract.amount
     assert not contract.progress_steps.exclude(state=LoanProgressStep.State.DONE).exists()
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from inquiry import demo_data
+from accounts.demo import DEMO_PASSWORD
+from inquiry.demo import DEMO_ID_NUMBER
 from tasks.selectors.applications import loan_trial
 from tasks.tests.conftest import staff_in
 
@@ -19,8 +20,8 @@ STAFF_PASSWORD = "Clerk#2026pass"  # noqa: S105 - a test user's
 
 def member_login(page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    page.get_by_label("身份证号/手机号").fill(demo_data.DEMO_ID_NUMBER)
-    page.get_by_label("用户密码").fill(demo_data.DEMO_PASSWORD)
+    page.get_by_label("身份证号/手机号").fill(DEMO_ID_NUMBER)
+    page.get_by_label("用户密码").fill(DEMO_PASSWORD)
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/home/$"))
@@ -78,7 +79,7 @@ def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_serv
     staff = staff_context.new_page()
     staff.set_default_timeout(15_000)
     staff_login(staff, base, "hall-clerk")
-    staff.goto(f"{base}/admin/tasks/application/?q={demo_data.DEMO_ID_NUMBER}")
+    staff.goto(f"{base}/admin/tasks/application/?q={DEMO_ID_NUMBER}")
     staff.locator("#result_list tbody tr a").first.click()
     expect(staff.get_by_text("办理当前环节:受理")).to_be_visible()
     staff.get_by_label("通过", exact=True).check()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from inquiry import amortization
-from inquiry.demo_data import make_id_number
+from inquiry.demo import make_id_number
 from tasks import eligibility as rules
 
 TODAY = date(2026, 11, 28)

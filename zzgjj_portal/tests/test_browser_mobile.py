@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import expect
 
+from accounts.demo import DEMO_PASSWORD
+from inquiry.demo import DEMO_ID_NUMBER
 from inquiry.models import LoanContract
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The published demo login (README): a member with a settled and a running loan.
-DEMO_ID_NUMBER = "370402199001011238"
-DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - public demo data
 
 # Named URLs that are not pages to look at: a POST-only action and the plan's PDF.
 NOT_PAGES = {"logout", "plan_print"}

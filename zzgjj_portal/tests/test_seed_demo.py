@@ -6,10 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from inquiry import demo_data
+from inquiry import demo
 from inquiry.models import CLOSED_STATUSES, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from tasks.models import Message
 
@@ -17,9 +20,20 @@ pytestmark = pytest.mark.django_db
 AS_OF = "2026-10-31"
 
 
-@pytest.fixture
-def seeded():
-    call_command("seed_demo", as_of=AS_OF)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo set, seeded once for the module (60 members take seconds).
+
+    Held in a transaction that is rolled back after the module's last test, so
+    nothing leaks into other modules; each test still runs in its own savepoint
+    (pytest-django's `django_db`), so the tests stay isolated from each other.
+    """
+    # The tests' fast hasher (conftest's autouse fixture is per test, too late here).
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
+        call_command("seed_demo", as_of=AS_OF)
+        yield
+        transaction.set_rollback(True)
 
 
 def snapshot():
@@ -63,13 +77,22 @@ def test_seed_demo_covers_the_cases_the_portal_shows(seeded):
 
 
 def test_seed_demo_member_can_log_in_with_published_password(seeded):
-    member = Member.objects.get(id_number=demo_data.DEMO_ID_NUMBER)
-    assert member.user.check_password(demo_data.DEMO_PASSWORD)
+    member = Member.objects.get(id_number=demo.DEMO_ID_NUMBER)
+    assert member.user.check_password(DEMO_PASSWORD)
     statuses = sorted(member.loans.values_list("status", flat=True))
     assert statuses == ["active", "settled"]
     assert member.messages.exists()
-    unregistered = Member.objects.get(id_number=demo_data.UNREGISTERED_ID_NUMBER)
+    unregistered = Member.objects.get(id_number=demo.UNREGISTERED_ID_NUMBER)
     assert unregistered.phone and not hasattr(unregistered, "user")
+
+
+def test_seed_demo_every_registered_member_has_the_published_password(seeded):
+    # README: every registered demo member logs in with the demo password.
+    logins = User.objects.filter(member__isnull=False)
+    assert logins.count() == Member.objects.filter(user__isnull=False).count() > 2
+    hashes = set(logins.values_list("password", flat=True))
+    assert len(hashes) == 1
+    assert logins.first().check_password(DEMO_PASSWORD)
 
 
 def test_seed_demo_repayments_follow_the_amortization(seeded):
@@ -93,8 +116,28 @@ def test_seed_demo_repayments_follow_the_amortization(seeded):
 
 
 def test_demo_data_is_deterministic():
-    first = demo_data.build_members(date(2026, 10, 31))
-    second = demo_data.build_members(date(2026, 10, 31))
+    first = demo.build_members(date(2026, 10, 31))
+    second = demo.build_members(date(2026, 10, 31))
     assert [(m.id_number, m.balance, len(m.entries)) for m in first] == [
         (m.id_number, m.balance, len(m.entries)) for m in second
     ]
+
+
+# The members README's demo table names, so a newcomer can see every message of chapter 3.
+README_NOT_DISBURSED = ("周芳", "370405197910276188")
+README_NO_LOAN = ("李军", "370481198203209171")
+
+
+def test_seed_demo_has_the_members_readme_names(seeded):
+    name, id_number = README_NOT_DISBURSED
+    member = Member.objects.get(id_number=id_number, name=name)
+    assert member.user.check_password(DEMO_PASSWORD)
+    (loan,) = member.loans.all()
+    assert loan.status == LoanContract.Status.NOT_DISBURSED
+    states = list(loan.progress_steps.order_by("order").values_list("state", flat=True))
+    assert states.count(LoanProgressStep.State.CURRENT) == 1
+
+    name, id_number = README_NO_LOAN
+    member = Member.objects.get(id_number=id_number, name=name)
+    assert member.user.check_password(DEMO_PASSWORD)
+    assert not member.loans.exists()

@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 
 from inquiry import amortization, exports, printing
-from inquiry.models import FundAccount, LedgerEntry, LoanContract, Member
-from inquiry.selectors import LedgerResult
+from inquiry.models import FundAccount, LedgerEntry, LoanContract, Member, RepaymentMethod
+from inquiry.selectors import LedgerResult, PlanResult
 
 TARGETS = {"plan_pdf_360": 3.0, "plan_xlsx_360": 1.0, "ledger_xlsx_30y": 1.0}
 
@@ -44,10 +44,12 @@ class Command(BaseCommand):
             amount=Decimal("400000.00"),
             outstanding_principal=Decimal("400000.00"),
             annual_rate=Decimal("0.0325"),
-            repayment_method="equal_installment",
+            repayment_method=RepaymentMethod.EQUAL_INSTALLMENT,
             term_months=360,
         )
-        plan = amortization.equal_installment_schedule(Decimal("400000.00"), Decimal("0.0325"), 360, date(2026, 12, 20))
+        plan = PlanResult.of(
+            amortization.equal_installment_schedule(Decimal("400000.00"), Decimal("0.0325"), 360, date(2026, 12, 20))
+        )
         account = FundAccount(account_no="BENCH")
         balance = Decimal("0.00")
         entries = []
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                 LedgerEntry(
                     account=account,
                     booked_on=booked,
-                    kind="deposit",
+                    kind=LedgerEntry.Kind.MONTHLY_DEPOSIT,
                     period=f"{booked:%Y%m}",
                     amount=Decimal("1632.00"),
                     balance_after=balance,
@@ -69,10 +71,10 @@ class Command(BaseCommand):
 
         cases = {
             "plan_pdf_360": lambda: printing.plan_pdf_bytes(
-                member=member, loan=loan, start=None, end=None, rows=plan, printed_on=date(2026, 11, 27)
+                member=member, loan=loan, start=None, end=None, plan=plan, printed_on=date(2026, 11, 27)
             ),
             "plan_xlsx_360": lambda: exports.workbook_bytes(
-                exports.plan_sheet(member=member, loan=loan, start=None, end=None, rows=plan)
+                exports.plan_sheet(member=member, loan=loan, start=None, end=None, plan=plan)
             ),
             "ledger_xlsx_30y": lambda: exports.workbook_bytes(
                 exports.ledger_sheet(member=member, start=date(1996, 11, 1), end=date(2026, 10, 31), result=ledger)
