@@ -118,6 +118,9 @@ class FundAccount(models.Model):
     balance = models.DecimalField("账户余额", default=Decimal("0.00"), **MONEY)
     opened_on = models.DateField("开户日期")
     status = models.CharField("个人账户状态", max_length=2, choices=AccountStatus.choices, default=AccountStatus.NORMAL)
+    # Where withdrawals are paid (提取 goes to the member's own bank account on
+    # file, registered at the counter). Members only ever see it masked.
+    bank_account_no = models.CharField("收款银行账号", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "个人公积金账户"

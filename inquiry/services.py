@@ -1,11 +1,32 @@
-"""Writes to the center's records that hall staff make."""
+"""Writes to the center's records that hall staff make.
+
+Bookings (a withdrawal, a new loan contract, a disbursement) are made here so
+that the records stay consistent whoever asks for them: the task area calls
+these when an application is approved; this module never imports it.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from inquiry.models import Member, validate_phone
-from inquiry.signals import member_phone_changed
+from inquiry import amortization
+from inquiry.models import (
+    AccountStatus,
+    FundAccount,
+    LedgerEntry,
+    LoanContract,
+    LoanProgressStep,
+    LoanStatus,
+    Member,
+    validate_phone,
+)
+from inquiry.signals import loan_disbursed, member_phone_changed
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_phone
 from zzgjj_portal.models import AuditEvent
@@ -42,4 +63,164 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
         lambda: member_phone_changed.send(sender=Member, member=locked, old_phone=old, new_phone=phone)
     )
     member.phone = phone
+    return locked
+
+
+BOOKING_ACCOUNT_NOT_NORMAL = "个人账户状态为{status},不能办理提取"
+BOOKING_INSUFFICIENT = "账户余额不足,本次提取{amount}元,当前余额{balance}元"
+BOOKING_AMOUNT_INVALID = "提取金额须大于0且最多两位小数"
+DISBURSE_NOT_PENDING = "借款合同【{contract_no}】不是未发放状态,不能放款"
+DISBURSE_STEP_NAMES = ("签订合同", "抵押登记", "放款")
+
+
+class BookingRefused(Exception):
+    """A booking the records refuse; `message` is shown to staff as is."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _serial_no(prefix: str) -> str:
+    """业务流水号: prefix, local date and 12 random hex digits (unique in the ledger)."""
+    return f"{prefix}{timezone.localdate():%Y%m%d}{uuid.uuid4().hex[:12].upper()}"
+
+
+@transaction.atomic
+def withdrawal_book(
+    *,
+    account: FundAccount,
+    amount: Decimal,
+    reason: str,
+    summary: str,
+    close_account: bool = False,
+    booked_on: date | None = None,
+) -> LedgerEntry:
+    """Book a 提取 of `amount` from `account`: a negative WITHDRAWAL ledger entry
+    with its 提取原因 and a new 业务流水号, and the balance reduced.
+
+    The account row is locked (select_for_update) for the whole transaction,
+    so two withdrawals booked at the same moment are applied one after the
+    other against the real balance, never both against the old one. Refuses
+    (BookingRefused) when the account is not 正常 or the balance is short.
+    `close_account` makes it 提取销户 once the balance is paid out to zero.
+    """
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise BookingRefused(BOOKING_AMOUNT_INVALID, code="amount_invalid")
+    locked = FundAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.status != AccountStatus.NORMAL:
+        raise BookingRefused(
+            BOOKING_ACCOUNT_NOT_NORMAL.format(status=locked.get_status_display()), code="account_not_normal"
+        )
+    if locked.balance < amount:
+        raise BookingRefused(
+            BOOKING_INSUFFICIENT.format(amount=f"{amount:,.2f}", balance=f"{locked.balance:,.2f}"),
+            code="insufficient_balance",
+        )
+    locked.balance -= amount
+    fields = ["balance"]
+    if close_account and locked.balance == 0:
+        locked.status = AccountStatus.CLOSED_WITHDRAWN
+        fields.append("status")
+    locked.save(update_fields=fields)
+    entry = LedgerEntry.objects.create(
+        account=locked,
+        booked_on=booked_on or timezone.localdate(),
+        kind=LedgerEntry.Kind.WITHDRAWAL,
+        amount=-amount,
+        balance_after=locked.balance,
+        summary=summary[:100],
+        withdrawal_reason=reason[:50],
+        serial_no=_serial_no("TQ"),
+    )
+    account.balance, account.status = locked.balance, locked.status
+    return entry
+
+
+@dataclass(frozen=True)
+class ProgressSpec:
+    """One 贷款进度 node done before the contract exists (taken from the application)."""
+
+    name: str
+    handled_at: datetime
+
+
+@transaction.atomic
+def loan_contract_open(
+    *,
+    member: Member,
+    contract_no: str,
+    amount: Decimal,
+    term_months: int,
+    annual_rate: Decimal,
+    repayment_method: str,
+    applied_on: date,
+    done_steps: list[ProgressSpec],
+) -> LoanContract:
+    """A new contract 未发放 for an approved loan application, with its 贷款进度:
+    the steps already done, then 签订合同 (current), 抵押登记 and 放款 (pending),
+    so the loan pages show it and its 未发放 notices."""
+    contract = LoanContract.objects.create(
+        member=member,
+        contract_no=contract_no,
+        amount=amount,
+        term_months=term_months,
+        annual_rate=annual_rate,
+        repayment_method=repayment_method,
+        applied_on=applied_on,
+        status=LoanStatus.NOT_DISBURSED,
+        outstanding_principal=Decimal("0.00"),
+    )
+    steps = [
+        LoanProgressStep(
+            contract=contract, order=order, name=s.name, state=LoanProgressStep.State.DONE, handled_at=s.handled_at
+        )
+        for order, s in enumerate(done_steps, start=1)
+    ]
+    for offset, name in enumerate(DISBURSE_STEP_NAMES):
+        state = LoanProgressStep.State.CURRENT if offset == 0 else LoanProgressStep.State.PENDING
+        steps.append(LoanProgressStep(contract=contract, order=len(done_steps) + offset + 1, name=name, state=state))
+    LoanProgressStep.objects.bulk_create(steps)
+    return contract
+
+
+@transaction.atomic
+def loan_disburse(
+    *, contract: LoanContract, disbursed_on: date, actor, request: HttpRequest | None = None
+) -> LoanContract:
+    """放款 (staff): a 未发放 contract becomes 正常 on `disbursed_on`, the whole
+    amount outstanding, its first payment due a month later, and its monthly
+    payment and remaining months from the amortization engine (the same
+    numbers its 还款计划 will show). The remaining progress nodes are done.
+
+    The contract row is locked, so a double click disburses once; refuses
+    (BookingRefused) a contract that is not 未发放.
+    """
+    locked = LoanContract.objects.select_for_update().get(pk=contract.pk)
+    if locked.status != LoanStatus.NOT_DISBURSED:
+        raise BookingRefused(DISBURSE_NOT_PENDING.format(contract_no=locked.contract_no), code="not_pending")
+    first_due = amortization.add_months(disbursed_on, 1)
+    plan = amortization.schedule(
+        locked.repayment_method, locked.amount, locked.annual_rate, locked.term_months, first_due
+    )
+    locked.status = LoanStatus.ACTIVE
+    locked.disbursed_on = disbursed_on
+    locked.outstanding_principal = locked.amount
+    locked.remaining_months = locked.term_months
+    locked.next_due_on = first_due
+    locked.monthly_payment = plan[0].total
+    locked.save()
+    now = timezone.now()
+    LoanProgressStep.objects.filter(contract=locked).exclude(state=LoanProgressStep.State.DONE).update(
+        state=LoanProgressStep.State.DONE, handled_at=now
+    )
+    audit_record(
+        kind=AuditEvent.Kind.LOAN_DISBURSED,
+        request=request,
+        member=locked.member,
+        actor=actor,
+        detail=f"借款合同{locked.contract_no} 放款{locked.amount:,.2f}元",
+    )
+    transaction.on_commit(lambda: loan_disbursed.send(sender=LoanContract, member=locked.member, contract=locked))
     return locked

@@ -83,7 +83,10 @@ class LoanPageMixin(MemberPageMixin):
         elif not loan.is_running and self.needs_running:
             # Disbursed but not being repaid: settled.
             notice = SETTLED.format(contract_no=loan.contract_no)
-        kwargs.update(loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice)
+        # No loan: the notice links to 贷款申请 (a URL name in the template; no import of tasks).
+        kwargs.update(
+            loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice, notice_loan_apply=not self.loans
+        )
         return super().get_context_data(**kwargs)
 
 

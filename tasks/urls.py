@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tasks import views
+from tasks.views import applications
 
 app_name = "tasks"
 
@@ -15,4 +16,11 @@ urlpatterns = [
     # The push API of the center's other channels (token, not session; see views/push.py).
     path("api/messages/", views.message_push, name="message_push"),
     path("api/openapi.json", views.openapi_document, name="openapi"),
+    path("applications/", applications.ApplicationListView.as_view(), name="applications"),
+    path("applications/<int:pk>/", applications.ApplicationDetailView.as_view(), name="application_detail"),
+    path(
+        "applications/<int:pk>/withdraw/", applications.ApplicationWithdrawView.as_view(), name="application_withdraw"
+    ),
+    path("applications/withdrawal/", applications.WithdrawalApplyView.as_view(), name="withdrawal_apply"),
+    path("applications/loan/", applications.LoanApplyView.as_view(), name="loan_apply"),
 ]

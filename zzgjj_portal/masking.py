@@ -32,3 +32,12 @@ def mask_login(identifier: str | None) -> str:
     if is_phone(identifier):
         return mask_phone(identifier)
     return mask_id_number(identifier)
+
+
+def mask_bank_account(number: str | None) -> str:
+    """`6217000101000000001` -> `6217 **** **** 0001` (bank and last four kept)."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return f"{number[:4]} **** **** {number[-4:]}"

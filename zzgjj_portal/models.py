@@ -25,6 +25,12 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", "修改密码"
         SMS_SENT = "sms_sent", "发送短信验证码"
         SESSION_EXPIRED = "session_expired", "登录超时"
+        APPLICATION_SUBMITTED = "application_submitted", "提交业务申请"
+        APPLICATION_WITHDRAWN = "application_withdrawn", "撤回业务申请"
+        APPLICATION_APPROVED = "application_approved", "审批通过环节"
+        APPLICATION_REJECTED = "application_rejected", "审批不通过"
+        APPLICATION_REFUSED = "application_refused", "审批操作被拒绝"
+        LOAN_DISBURSED = "loan_disbursed", "贷款放款"
 
     kind = models.CharField("事件", max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)

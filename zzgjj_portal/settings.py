@@ -4,6 +4,8 @@ This is the one place that reads the environment (django-environ); every
 variable is documented with its default in `.env.example`.
 """
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -208,6 +210,22 @@ ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
+# Online applications (tasks): the center's own rules. The center sets these
+# numbers by its policy notices; change them here, never in the code.
+TASKS_RENT_WITHDRAWAL_YEARLY_LIMIT = Decimal("12000.00")  # 租房提取, per calendar year
+TASKS_RETIREMENT_AGE = 60  # 离退休提取 from this age
+TASKS_LOAN_MAX_AMOUNT = Decimal("600000.00")
+TASKS_LOAN_MAX_PRICE_RATIO = Decimal("0.80")  # of the property price
+TASKS_LOAN_MAX_AGE_AT_END = 65  # age at the end of the term
+TASKS_LOAN_MIN_DEPOSIT_MONTHS = 6  # consecutive months paid, up to last month
+TASKS_LOAN_MAX_LOANS = 2  # contracts ever
+TASKS_LOAN_MAX_TERM_YEARS = 30
+# First-home provident fund loan rates (首套): terms up to SHORT_TERM_YEARS use
+# the short rate, longer ones the long rate; in force since the date given.
+TASKS_LOAN_RATE_SINCE = date(2025, 5, 8)
+TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
+TASKS_LOAN_RATE_SHORT = Decimal("0.021")
+TASKS_LOAN_RATE_LONG = Decimal("0.026")
 
 # Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

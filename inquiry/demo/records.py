@@ -36,6 +36,7 @@ def member_records_create(spec: MemberSpec, employers: dict[str, Employer]) -> M
         balance=spec.balance,
         opened_on=spec.opened_on,
         status=spec.status,
+        bank_account_no=f"6217000{spec.account_no}",  # a demo bank card (19 digits) for withdrawals
     )
     LedgerEntry.objects.bulk_create(
         LedgerEntry(

@@ -1,5 +1,14 @@
 """Models of the task area, one module per concern."""
 
+from tasks.models.applications import Application, ApplicationStep
 from tasks.models.messages import Broadcast, ChannelToken, Message, MessageQuerySet, PushRateBucket
 
-__all__ = ["Broadcast", "ChannelToken", "Message", "MessageQuerySet", "PushRateBucket"]
+__all__ = [
+    "Application",
+    "ApplicationStep",
+    "Broadcast",
+    "ChannelToken",
+    "Message",
+    "MessageQuerySet",
+    "PushRateBucket",
+]

@@ -1,5 +1,6 @@
 """Writes of the task area, one module per concern (messages, push, applications)."""
 
+from tasks.services import applications  # noqa: F401  (tasks.services.applications.*)
 from tasks.services.messages import (
     broadcast_send,
     message_delete,

@@ -50,6 +50,6 @@ def test_home_lists_unread_and_read_messages_separately(member_client, member_us
 def test_home_query_count_does_not_grow_with_loans(member_client, member_user, django_assert_max_num_queries):
     for n in range(5):
         LoanContractFactory(member=member_user.member, contract_no=f"ZZQ{n:04d}")
-    # session + user + account + loans + unread list and count + read list
-    with django_assert_max_num_queries(8):
+    # session + user + account + loans + unread list and count + read list + 我发起的
+    with django_assert_max_num_queries(9):
         member_client.get(HOME)

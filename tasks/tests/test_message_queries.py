@@ -20,11 +20,11 @@ def home_queries(client, django_assert_max_num_queries, limit):
 
 def test_home_query_count_is_fixed_whatever_the_messages(member_client, member_user, django_assert_max_num_queries):
     MessageFactory(member=member_user.member)
-    few = home_queries(member_client, django_assert_max_num_queries, 8)
+    few = home_queries(member_client, django_assert_max_num_queries, 9)  # + 我发起的
     MessageFactory.create_batch(40, member=member_user.member)
     MessageFactory.create_batch(40, member=member_user.member, read_at=timezone.now())
     MessageFactory.create_batch(10, member=member_user.member, deleted_at=timezone.now())
-    assert home_queries(member_client, django_assert_max_num_queries, 8) == few
+    assert home_queries(member_client, django_assert_max_num_queries, 9) == few
 
 
 def test_more_page_query_count_is_fixed(member_client, member_user, django_assert_max_num_queries):

@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 
 from inquiry import selectors as records
 from tasks import selectors
+from tasks.selectors.applications import home_applications
 from zzgjj_portal.frame import MemberPageMixin
 
 
@@ -25,5 +26,6 @@ class HomeView(MemberPageMixin, TemplateView):
             unread_count=tasks.unread_count,
             newest_unread_id=tasks.newest_unread_id,
             read_messages=tasks.read,
+            applications=home_applications(member=self.member),
             **kwargs,
         )

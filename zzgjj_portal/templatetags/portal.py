@@ -2,7 +2,7 @@
 
 from django import template
 
-from zzgjj_portal.masking import mask_id_number, mask_phone
+from zzgjj_portal.masking import mask_bank_account, mask_id_number, mask_phone
 from zzgjj_portal.money import format_money, format_rate
 
 register = template.Library()
@@ -28,3 +28,8 @@ def masked_id(value):
 @register.filter
 def masked_phone(value):
     return mask_phone(value)
+
+
+@register.filter
+def masked_bank(value):
+    return mask_bank_account(value)

@@ -1,0 +1,158 @@
+"""Hall staff's side of online applications: the list by type, status and
+current step, and each application's page with its steps and a form to act
+on the current step (通过 / 不通过 with an opinion).
+
+Nothing here edits an application directly: every change goes through the
+services (role, four eyes, row lock, booking, audit, message to the member).
+A refused action is written to the audit trail too.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+
+from tasks.models.applications import STEP_PERMISSIONS, Application, ApplicationStep
+from tasks.services import applications as services
+from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.models import AuditEvent
+
+DECISIONS = [("approve", "通过"), ("reject", "不通过")]
+ACTED = {"approve": "【{step}】已通过", "reject": "【{step}】已办理:不通过"}
+BAD_REQUEST = "请选择通过或不通过后再提交"
+
+
+# The act form's fields sit inside admin's change page, which is itself a
+# <form>; forms cannot nest, so the fields name their form by its id.
+ACT_FORM = {"form": "step-act-form"}
+
+
+class StepActForm(forms.Form):
+    """What staff send to act: the step they saw as current, the decision, the opinion."""
+
+    step = forms.ChoiceField(choices=Application.Step.choices, widget=forms.HiddenInput(attrs=ACT_FORM))
+    decision = forms.ChoiceField(label="办理结果", choices=DECISIONS, widget=forms.RadioSelect(attrs=ACT_FORM))
+    opinion = forms.CharField(
+        label="审批意见",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, **ACT_FORM}),
+    )
+
+
+class ApplicationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApplicationStep
+    fields = ("step", "state", "approver", "opinion", "handled_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("id", "title", "member", "member_id_number", "amount", "submitted_at", "current_step", "status")
+    list_display_links = ("id", "title")
+    list_filter = ("kind", "withdrawal_kind", "status", "current_step")
+    # Exact ID number only: staff look a member up, they do not browse by fragments.
+    search_fields = ("=member__id_number",)
+    search_help_text = "按缴存职工身份证号(完整18位)查找"
+    list_select_related = ("member",)
+    show_full_result_count = False
+    date_hierarchy = "submitted_at"
+    inlines = [ApplicationStepInline]
+    common_fields = ("member", "member_id_number", "kind", "status", "current_step", "submitted_at", "closed_at")
+    withdrawal_fields = ("withdrawal_kind", "amount", "bank_account_no", "ledger_serial_no")
+    loan_fields = (
+        "amount",
+        "term_years",
+        "repayment_method",
+        "annual_rate",
+        "property_address",
+        "property_price",
+        "co_borrower_name",
+        "co_borrower_id_number",
+        "contract_no",
+    )
+    readonly_fields = common_fields + withdrawal_fields + loan_fields
+
+    def get_fields(self, request, obj=None):
+        # Only what the application's kind has: a withdrawal has no property, a loan no bank account.
+        if obj is not None and obj.kind == Application.Kind.LOAN:
+            return self.common_fields + self.loan_fields
+        return self.common_fields + self.withdrawal_fields
+
+    @admin.display(description="业务类型")
+    def title(self, obj):
+        return obj.title
+
+    @admin.display(description="身份证号", ordering="member__id_number")
+    def member_id_number(self, obj):
+        return obj.member.id_number
+
+    # Applications are made by members and changed only by the workflow.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        act = path("<int:pk>/act/", self.admin_site.admin_view(self.act_view), name="tasks_application_act")
+        return [act, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        application = self.get_object(request, object_id)
+        if application is not None and application.is_open and application.current_step in STEP_PERMISSIONS:
+            step = application.current_step
+            extra_context.update(
+                act_form=StepActForm(initial={"step": step}),
+                act_step=Application.Step(step).label,
+                act_url=reverse("admin:tasks_application_act", args=[application.pk]),
+                act_allowed=request.user.has_perm(STEP_PERMISSIONS[step]),
+                act_done_other=application.steps.filter(approver=request.user).exists(),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def act_view(self, request, pk: int):
+        """POST only: approve or reject the step the staff member saw as current."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        back = HttpResponseRedirect(reverse("admin:tasks_application_change", args=[application.pk]))
+        form = StepActForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, BAD_REQUEST, level=messages.ERROR)
+            return back
+        data = form.cleaned_data
+        act = services.application_step_approve if data["decision"] == "approve" else services.application_step_reject
+        try:
+            act(
+                application_id=application.pk,
+                step=data["step"],
+                actor=request.user,
+                opinion=data["opinion"],
+                request=request,
+            )
+        except services.ApplicationRefused as exc:
+            # Refusals are security-relevant (wrong role, four eyes, stale page): kept in the trail.
+            audit_record(
+                kind=AuditEvent.Kind.APPLICATION_REFUSED,
+                request=request,
+                member=application.member,
+                actor=request.user,
+                detail=f"申请编号{application.pk} {data['step']} {exc.code}",
+            )
+            self.message_user(request, exc.message, level=messages.ERROR)
+        else:
+            label = Application.Step(data["step"]).label
+            self.message_user(request, ACTED[data["decision"]].format(step=label), level=messages.SUCCESS)
+        return back

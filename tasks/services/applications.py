@@ -1,0 +1,416 @@
+"""Writes of online applications: members submit and withdraw, hall staff act
+on the workflow's steps; an approved 审批 books the result in the records.
+
+Every write here is one transaction. Steps are guarded transitions: the
+application row is locked (select_for_update) before its state is read, so
+two staff members acting on the same step at once are served one after the
+other and the second is refused, never applied twice. Messages to the member
+go out only after the commit (transaction.on_commit).
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from inquiry import services as records
+from inquiry.models import FundAccount, Member
+from tasks import eligibility
+from tasks.models.applications import STEP_ORDER, STEP_PERMISSIONS, WITHDRAWAL_REASONS, Application, ApplicationStep
+from tasks.selectors.applications import (
+    account_facts,
+    application_get_for_member,
+    loan_limits,
+    loan_member_facts,
+    loan_rate,
+    rent_withdrawn_in,
+    running_outstanding,
+    withdrawal_limits,
+)
+from tasks.services.messages import message_send
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.masking import mask_bank_account
+from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.money import format_money
+
+BUSINESS = {Application.Kind.WITHDRAWAL: "提取申请", Application.Kind.LOAN: "贷款申请"}
+LOAN_PROGRESS_NAMES = {
+    Application.Step.ACCEPT: "申请受理",
+    Application.Step.REVIEW: "审核",
+    Application.Step.APPROVE: "审批",
+}
+SYSTEM_NAME = "系统"
+
+# Messages to the member (消息).
+SUBMITTED_TEXT = "您的{title}已提交,申请金额{amount}元,等待受理。可在【我发起的】查看办理进度。"
+STEP_APPROVED_TEXT = "您的{title}已通过{step}环节,进入{next}环节。审批意见:{opinion}"
+WITHDRAWAL_DONE_TEXT = "您的{title}已办结,{amount}元将转入您的银行账户{bank},业务流水号{serial}。"
+LOAN_DONE_TEXT = "您的贷款申请已审批通过,借款合同编号【{contract_no}】,请到服务大厅签订合同、办理抵押登记。"
+REJECTED_TEXT = "您的{title}在{step}环节未通过。审批意见:{opinion}"
+WITHDRAWN_TEXT = "您的{title}已撤回。"
+NO_OPINION = "同意"
+
+# Refusals.
+ALREADY_OPEN = "您已有一笔办理中的{title},请等待办结后再申请"
+CANNOT_WITHDRAW = "工作人员已开始办理该申请,不能撤回"
+ALREADY_CLOSED = "该申请已{status},不能再办理"
+NOT_CURRENT = "【{step}】不是该申请的当前环节(可能刚由他人办理),请刷新后查看"
+NO_ROLE = "您没有【{step}】环节的办理权限"
+FOUR_EYES = "您已办理过该申请的其他环节,同一申请的各环节须由不同工作人员办理"
+OPINION_REQUIRED = "不通过时须填写审批意见"
+
+
+class ApplicationRefused(Exception):
+    """A refused submission or step; `message` is shown as is, `code` names the rule."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submission's result: `created` is False when the same form had
+    already been submitted and this is the application it made."""
+
+    application: Application
+    created: bool
+
+
+def _create(*, member: Member, form_token: uuid.UUID, title: str, **fields) -> Submitted:
+    """Insert the application and its four steps. The two unique constraints
+    decide, not a check-then-insert: the same form token again returns the
+    application it made; another open one of the type is refused."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                member=member,
+                form_token=form_token,
+                submitted_at=now,
+                current_step=Application.Step.ACCEPT,
+                **fields,
+            )
+    except IntegrityError:
+        existing = Application.objects.filter(member=member, form_token=form_token).first()
+        if existing is not None:
+            return Submitted(existing, False)
+        raise ApplicationRefused(ALREADY_OPEN.format(title=title), code="already_open") from None
+    ApplicationStep.objects.bulk_create(
+        ApplicationStep(
+            application=application,
+            order=order,
+            step=step,
+            state=ApplicationStep.State.CURRENT if order == 1 else ApplicationStep.State.PENDING,
+        )
+        for order, step in enumerate(STEP_ORDER, start=1)
+    )
+    return Submitted(application, True)
+
+
+def _member_user(request: HttpRequest | None):
+    """The member's login identity behind a request, for the audit trail (None in tests and scripts)."""
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _after_submit(application: Application, request: HttpRequest | None) -> None:
+    audit_record(
+        kind=AuditEvent.Kind.APPLICATION_SUBMITTED,
+        request=request,
+        member=application.member,
+        actor=_member_user(request),
+        detail=f"{application.title} 申请编号{application.pk} 金额{format_money(application.amount)}元",
+    )
+    content = SUBMITTED_TEXT.format(title=application.title, amount=format_money(application.amount))
+    _message_on_commit(application, content)
+
+
+def _message_on_commit(application: Application, content: str) -> None:
+    member, business = application.member, BUSINESS[application.kind]
+    transaction.on_commit(lambda: message_send(member=member, business=business, content=content))
+
+
+@transaction.atomic
+def withdrawal_submit(
+    *,
+    member: Member,
+    withdrawal_kind: str,
+    amount: Decimal | None,
+    form_token: uuid.UUID,
+    request: HttpRequest | None = None,
+) -> Submitted:
+    """提取申请: check the center's rules (eligibility.withdrawal_refusal) and
+    create the application at 受理, paid to the bank account on file.
+
+    `amount` may be None for 离退休提取 (the whole balance). The same
+    `form_token` submitted again returns the first application. Raises
+    ApplicationRefused with the rule's message.
+    """
+    existing = Application.objects.filter(member=member, form_token=form_token).first()
+    if existing is not None:
+        return Submitted(existing, False)
+    account = FundAccount.objects.filter(member=member).first()
+    if amount is None and withdrawal_kind == Application.WithdrawalKind.RETIREMENT and account is not None:
+        amount = account.balance
+    today = timezone.localdate()
+    refusal = eligibility.withdrawal_refusal(
+        kind=withdrawal_kind,
+        amount=amount if amount is not None else Decimal("0"),
+        account=account_facts(account),
+        id_number=member.id_number,
+        today=today,
+        rent_withdrawn_this_year=rent_withdrawn_in(account=account, year=today.year) if account else Decimal("0.00"),
+        running_loan_outstanding=running_outstanding(member=member),
+        limits=withdrawal_limits(),
+    )
+    if refusal:
+        raise ApplicationRefused(refusal.message, code=refusal.code)
+    title = Application.WithdrawalKind(withdrawal_kind).label
+    result = _create(
+        member=member,
+        form_token=form_token,
+        title=title,
+        kind=Application.Kind.WITHDRAWAL,
+        withdrawal_kind=withdrawal_kind,
+        amount=amount,
+        bank_account_no=account.bank_account_no,
+    )
+    if result.created:
+        _after_submit(result.application, request)
+    return result
+
+
+@transaction.atomic
+def loan_submit(
+    *,
+    member: Member,
+    amount: Decimal,
+    term_years: int,
+    repayment_method: str,
+    property_address: str,
+    property_price: Decimal,
+    co_borrower_name: str = "",
+    co_borrower_id_number: str = "",
+    form_token: uuid.UUID,
+    request: HttpRequest | None = None,
+) -> Submitted:
+    """贷款申请: check eligibility (eligibility.loan_refusal) and create the
+    application at 受理 with the first-home rate in force today. The same
+    `form_token` again returns the first application; raises ApplicationRefused."""
+    existing = Application.objects.filter(member=member, form_token=form_token).first()
+    if existing is not None:
+        return Submitted(existing, False)
+    facts = loan_member_facts(member=member)
+    refusal = eligibility.loan_refusal(
+        amount=amount,
+        term_years=term_years,
+        property_price=property_price,
+        account=facts.account,
+        id_number=member.id_number,
+        paid_periods=facts.paid_periods,
+        loans_ever=facts.loans_ever,
+        has_running_loan=facts.has_running_loan,
+        today=timezone.localdate(),
+        limits=loan_limits(),
+    )
+    if refusal:
+        raise ApplicationRefused(refusal.message, code=refusal.code)
+    result = _create(
+        member=member,
+        form_token=form_token,
+        title="贷款申请",
+        kind=Application.Kind.LOAN,
+        amount=amount,
+        term_years=term_years,
+        repayment_method=repayment_method,
+        annual_rate=loan_rate(term_years),
+        property_address=property_address,
+        property_price=property_price,
+        co_borrower_name=co_borrower_name,
+        co_borrower_id_number=co_borrower_id_number,
+    )
+    if result.created:
+        _after_submit(result.application, request)
+    return result
+
+
+@transaction.atomic
+def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None = None) -> Application:
+    """撤回: the member's own open application that no staff member has acted
+    on yet (others are a 404 at the gate). Raises ApplicationRefused otherwise."""
+    application_get_for_member(member=member, pk=pk)
+    application = Application.objects.select_for_update().get(pk=pk)
+    if not application.is_open or application.steps.filter(approver__isnull=False).exists():
+        raise ApplicationRefused(CANNOT_WITHDRAW, code="cannot_withdraw")
+    now = timezone.now()
+    application.status = Application.Status.WITHDRAWN
+    application.current_step = ""
+    application.closed_at = now
+    application.save(update_fields=["status", "current_step", "closed_at"])
+    application.steps.filter(state=ApplicationStep.State.CURRENT).update(
+        state=ApplicationStep.State.CANCELLED, handled_at=now
+    )
+    audit_record(
+        kind=AuditEvent.Kind.APPLICATION_WITHDRAWN,
+        request=request,
+        member=member,
+        actor=_member_user(request),
+        detail=f"{application.title} 申请编号{application.pk}",
+    )
+    _message_on_commit(application, WITHDRAWN_TEXT.format(title=application.title))
+    return application
+
+
+def staff_display_name(user) -> str:
+    """The name members see for a staff member: the full name when the user
+    model has one, else the user name."""
+    full_name = getattr(user, "get_full_name", None)
+    return (full_name() if callable(full_name) else "") or user.get_username()
+
+
+def application_step_approve(
+    *, application_id: int, step: str, actor, opinion: str = "", request: HttpRequest | None = None
+) -> Application:
+    """Approve the application's current `step` (staff with the step's role,
+    who handled no other step of it). Approving 审批 completes the application:
+    a withdrawal is booked, a loan contract created. Raises ApplicationRefused."""
+    return _step_act(
+        application_id=application_id, step=step, actor=actor, opinion=opinion, approve=True, request=request
+    )
+
+
+def application_step_reject(
+    *, application_id: int, step: str, actor, opinion: str, request: HttpRequest | None = None
+) -> Application:
+    """Reject at the current `step` with a required opinion: the application
+    ends 未通过. Same guards as approving. Raises ApplicationRefused."""
+    return _step_act(
+        application_id=application_id, step=step, actor=actor, opinion=opinion, approve=False, request=request
+    )
+
+
+@transaction.atomic
+def _step_act(*, application_id: int, step: str, actor, opinion: str, approve: bool, request) -> Application:
+    opinion = (opinion or "").strip()
+    # The lock first: whatever is read below cannot change until we commit.
+    application = Application.objects.select_for_update().select_related("member").get(pk=application_id)
+    label = Application.Step(step).label if step in Application.Step.values else step
+    if not application.is_open:
+        raise ApplicationRefused(ALREADY_CLOSED.format(status=application.get_status_display()), code="closed")
+    if application.current_step != step:
+        raise ApplicationRefused(NOT_CURRENT.format(step=label), code="not_current")
+    if not (actor.is_active and actor.is_staff and actor.has_perm(STEP_PERMISSIONS[step])):
+        raise ApplicationRefused(NO_ROLE.format(step=label), code="no_role")
+    # Four eyes: superusers too (the step rows' unique constraint backs this up).
+    if application.steps.filter(approver=actor).exists():
+        raise ApplicationRefused(FOUR_EYES, code="four_eyes")
+    if not approve and not opinion:
+        raise ApplicationRefused(OPINION_REQUIRED, code="opinion_required")
+    steps = {s.step: s for s in application.steps.all()}
+    current = steps[step]
+    now = timezone.now()
+    current.approver = actor
+    current.approver_name = staff_display_name(actor)
+    current.opinion = opinion or NO_OPINION
+    current.handled_at = now
+    current.state = ApplicationStep.State.DONE if approve else ApplicationStep.State.REJECTED
+    current.save()
+    title = application.title
+    if not approve:
+        application.status = Application.Status.REJECTED
+        application.current_step = ""
+        application.closed_at = now
+        content = REJECTED_TEXT.format(title=title, step=label, opinion=current.opinion)
+    else:
+        following = STEP_ORDER[STEP_ORDER.index(step) + 1]
+        if following == Application.Step.COMPLETE:
+            content = _complete(application, steps, now)
+        else:
+            nxt = steps[following]
+            nxt.state = ApplicationStep.State.CURRENT
+            nxt.save(update_fields=["state"])
+            application.current_step = following
+            content = STEP_APPROVED_TEXT.format(
+                title=title, step=label, next=Application.Step(following).label, opinion=current.opinion
+            )
+    application.save()
+    audit_record(
+        kind=AuditEvent.Kind.APPLICATION_APPROVED if approve else AuditEvent.Kind.APPLICATION_REJECTED,
+        request=request,
+        member=application.member,
+        actor=actor,
+        detail=f"{title} 申请编号{application.pk} {label}:{current.opinion}"[:300],
+    )
+    _message_on_commit(application, content)
+    return application
+
+
+def _complete(application: Application, steps: dict, now) -> str:
+    """办结 after 审批: book the withdrawal or open the loan contract (inquiry's
+    services; a refusal there rolls the whole approval back), close the
+    application, and return the member's message."""
+    try:
+        if application.kind == Application.Kind.WITHDRAWAL:
+            content = _book_withdrawal(application)
+        else:
+            content = _open_contract(application, steps)
+    except records.BookingRefused as exc:
+        raise ApplicationRefused(exc.message, code=exc.code) from exc
+    done = steps[Application.Step.COMPLETE]
+    done.state = ApplicationStep.State.DONE
+    done.approver_name = SYSTEM_NAME
+    done.opinion = "已办结"
+    done.handled_at = now
+    done.save()
+    application.status = Application.Status.COMPLETED
+    application.current_step = ""
+    application.closed_at = now
+    return content
+
+
+def _book_withdrawal(application: Application) -> str:
+    account = FundAccount.objects.get(member=application.member)
+    retirement = application.withdrawal_kind == Application.WithdrawalKind.RETIREMENT
+    if retirement:
+        # 离退休提取 takes the whole balance as it is when paid out (deposits
+        # may have come in since applying), and the account is closed.
+        application.amount = FundAccount.objects.select_for_update().get(pk=account.pk).balance
+    entry = records.withdrawal_book(
+        account=account,
+        amount=application.amount,
+        reason=WITHDRAWAL_REASONS[application.withdrawal_kind],
+        summary=f"网上{application.title}",
+        close_account=retirement,
+    )
+    application.ledger_serial_no = entry.serial_no
+    return WITHDRAWAL_DONE_TEXT.format(
+        title=application.title,
+        amount=format_money(application.amount),
+        bank=mask_bank_account(application.bank_account_no),
+        serial=entry.serial_no,
+    )
+
+
+def _open_contract(application: Application, steps: dict) -> str:
+    submitted_on = timezone.localdate(application.submitted_at)
+    contract = records.loan_contract_open(
+        member=application.member,
+        # Unique because application numbers are; "W" marks contracts applied for online.
+        contract_no=f"ZZ{submitted_on:%Y}W{application.pk:07d}",
+        amount=application.amount,
+        term_months=application.term_years * 12,
+        annual_rate=application.annual_rate,
+        repayment_method=application.repayment_method,
+        applied_on=submitted_on,
+        done_steps=[
+            records.ProgressSpec(name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at)
+            for step in (Application.Step.ACCEPT, Application.Step.REVIEW, Application.Step.APPROVE)
+        ],
+    )
+    application.contract_no = contract.contract_no
+    return LOAN_DONE_TEXT.format(contract_no=contract.contract_no)
