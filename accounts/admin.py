@@ -17,14 +17,14 @@ class PortalUserChangeForm(UserChangeForm):
 class PortalUserCreationForm(AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ("username",)
+        fields = ("username", "name")
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
-    list_display = ("username", "member", "is_staff", "is_active", "last_login")
+    list_display = ("username", "name", "member", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("=username", "member__name", "=member__id_number")
     ordering = ("-id",)
@@ -33,12 +33,12 @@ class UserAdmin(DjangoUserAdmin):
     show_full_result_count = False
     # No password field, not even its hash summary: staff never see a password.
     fieldsets = (
-        (None, {"fields": ("username", "member")}),
+        (None, {"fields": ("username", "name", "member")}),
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("时间", {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "name", "password1", "password2")}),)
 
 
 @admin.register(SmsLog)

@@ -23,6 +23,9 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField("用户名", max_length=150, unique=True)
+    # Staff only: the name members see as 审批人 on their applications. A login
+    # name is never shown to members: it is half of a staff credential.
+    name = models.CharField("姓名", max_length=50, blank=True)
     member = models.OneToOneField(
         "inquiry.Member",
         verbose_name="缴存职工",
@@ -55,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+    def get_full_name(self) -> str:
+        return self.name
 
 
 class SmsPurpose(models.TextChoices):

@@ -266,11 +266,13 @@ def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None
     return application
 
 
+STAFF_NAME_UNKNOWN = "服务大厅工作人员"
+
+
 def staff_display_name(user) -> str:
-    """The name members see for a staff member: the full name when the user
-    model has one, else the user name."""
-    full_name = getattr(user, "get_full_name", None)
-    return (full_name() if callable(full_name) else "") or user.get_username()
+    """The name members see for a staff member (User.name). Never the login
+    name: that is half of a staff credential."""
+    return user.get_full_name() or STAFF_NAME_UNKNOWN
 
 
 def application_step_approve(

@@ -82,14 +82,14 @@ def staff_in(role: str | None, **kwargs):
 
 @pytest.fixture
 def clerk(db):
-    return staff_in("受理员", username="clerk")
+    return staff_in("受理员", username="clerk", name="张受理")
 
 
 @pytest.fixture
 def reviewer(db):
-    return staff_in("审核员", username="reviewer")
+    return staff_in("审核员", username="reviewer", name="李审核")
 
 
 @pytest.fixture
 def approver(db):
-    return staff_in("审批员", username="approver")
+    return staff_in("审批员", username="approver", name="王审批")

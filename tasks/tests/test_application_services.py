@@ -193,9 +193,9 @@ def test_approved_withdrawal_is_booked_with_reason_and_serial_and_balance_reconc
     assert reconciles(account) and account.balance == Decimal("21000.00")
     steps = selectors.application_steps(application=application)
     assert [(s.step, s.state, s.approver_name) for s in steps] == [
-        ("accept", "done", "clerk"),
-        ("review", "done", "reviewer"),
-        ("approve", "done", "approver"),
+        ("accept", "done", "张受理"),
+        ("review", "done", "李审核"),
+        ("approve", "done", "王审批"),
         ("complete", "done", "系统"),
     ]
     # The member sees it in 缴存支取信息 and was told at every step.
@@ -433,3 +433,11 @@ def test_approval_refused_when_the_account_was_frozen_after_applying(member, acc
     )
     assert refusal.message == "个人账户状态为冻结,不能办理提取"
     assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.WITHDRAWAL).exists()
+
+
+def test_staff_display_name_never_shows_the_login_name():
+    from accounts.models import User
+    from tasks.services.applications import STAFF_NAME_UNKNOWN, staff_display_name
+
+    assert staff_display_name(User(username="clerk7", name="孙柜员")) == "孙柜员"
+    assert staff_display_name(User(username="clerk7")) == STAFF_NAME_UNKNOWN

@@ -185,7 +185,7 @@ def test_detail_shows_chart_with_states_in_words_and_handled_steps(member_client
     html = response.content.decode()
     assert "loan-progress__step--done" in html and "loan-progress__step--current" in html
     assert "已完成" in html and "办理中" in html and "未开始" in html
-    assert "clerk" in html and "材料齐全" in html
+    assert "张受理" in html and "材料齐全" in html and "clerk" not in html
     assert response.context["can_withdraw"] is False
     assert reverse("tasks:application_withdraw", args=[application.pk]) not in html
 

@@ -38,7 +38,7 @@ def staff_login(page, base_url: str, username: str) -> None:
 
 def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_server, page, browser, tmp_path):
     call_command("seed_demo", as_of="2026-10-31", members=2)
-    clerk = staff_in("受理员", username="hall-clerk")
+    clerk = staff_in("受理员", username="hall-clerk", name="赵柜员")
     clerk.set_password(STAFF_PASSWORD)
     clerk.save()
     base = live_server.url
@@ -94,7 +94,8 @@ def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_serv
     expect(page.get_by_test_id("current-step")).to_have_text("审核")
     handled = page.get_by_test_id("handled-steps").locator("tbody tr").first
     expect(handled).to_contain_text("受理")
-    expect(handled).to_contain_text("hall-clerk")
+    expect(handled).to_contain_text("赵柜员")
+    expect(handled).not_to_contain_text("hall-clerk")
     expect(handled).to_contain_text("材料齐全,同意受理")
     expect(handled).to_contain_text(f"{timezone.localdate():%Y-%m-%d}")
     expect(page.locator(".workflow .loan-progress__step--current")).to_contain_text("审核")
