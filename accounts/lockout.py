@@ -118,6 +118,35 @@ def failure_record(*, key: str, ip: str | None, member: Member | None = None, re
     return lock_status(key=key, ip=ip)
 
 
+def ip_failure_record(*, ip: str | None, request=None) -> Lock | None:
+    """Count one failure against the client IP only (an answer that tells the
+    visitor something, e.g. 「您尚未注册」, without being a wrong password:
+    asking it over and over must cost a lock like guessing does)."""
+    if not ip:
+        return None
+    if _failure_add(ip_key(ip)) == settings.ACCOUNTS_LOCKOUT_IP_FAILURES:
+        audit_record(
+            kind=AuditEvent.Kind.LOCKOUT,
+            request=request,
+            detail=f"IP {ip} 锁定{settings.ACCOUNTS_LOCKOUT_MINUTES}分钟",
+        )
+    left = _remaining(ip_key(ip), settings.ACCOUNTS_LOCKOUT_IP_FAILURES)
+    return Lock(texts.IP_LOCKED.format(minutes=_minutes(left)), left) if left is not None else None
+
+
+def staff_login_key(username: str):
+    """The lockout key of a staff username typed at the admin login: the
+    staff account it names, else a digest of what was typed (so an unknown
+    name locks the same way and the key table holds no typed text)."""
+    from accounts.models import User
+
+    user = User.objects.filter(username=username, is_staff=True).first() if username else None
+    if user is not None:
+        return f"staff:{user.pk}", user
+    digest = hashlib.sha256((username or "").encode("utf-8", "replace")).hexdigest()[:40]
+    return f"staff-login:{digest}", None
+
+
 def failures_clear(*, key: str) -> None:
     """A successful login or a password reset clears the member's counter."""
     LoginThrottle.objects.filter(key=key).delete()

@@ -14,9 +14,10 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
 
 from accounts import flows, selectors, services, texts
-from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm
+from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm, StaffLoginForm
 from accounts.models import SmsPurpose
 from zzgjj_portal.frame import MemberPageMixin, MemberRequiredMixin, is_member
 
@@ -265,3 +266,27 @@ class PasswordChangeView(MemberPageMixin, FormView):
 
 class PasswordChangeDoneView(MemberPageMixin, TemplateView):
     template_name = "accounts/password_change_done.html"
+
+
+class StaffLoginView(auth_views.LoginView):
+    """`/admin/login/` (served by the admin site): 用户名, 密码, 动态口令 and
+    验证码; the lockout, password and TOTP checks are the service's."""
+
+    form_class = StaffLoginForm
+    template_name = "admin/staff_login.html"
+
+    def form_valid(self, form):
+        try:
+            user, device = services.staff_login_attempt(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                token=form.cleaned_data.get("otp_token") or "",
+                request=self.request,
+            )
+        except services.Refusal as refusal:
+            form.add_error(None, ValidationError(refusal.message, code=refusal.code))
+            return self.form_invalid(form)
+        auth_login(self.request, user)
+        if device is not None:
+            otp_login(self.request, device)
+        return HttpResponseRedirect(self.get_success_url())

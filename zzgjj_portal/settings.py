@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the staff site: captcha, lockout, TOTP.
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zzgjj_portal",
     "accounts",
     "inquiry",
@@ -50,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a staff session verified by its TOTP device (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Secure by default: every page needs a login unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,7 +128,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    # Only staff passwords go through these (admin, createsuperuser, changepassword):
+    # members have their own rules (accounts.passwords). A staff password opens
+    # every member's reserved phone, so it is long.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -210,3 +218,6 @@ LOGGING = {
     # parsing CSS"); only its warnings (e.g. a refused URL) are worth keeping.
     "loggers": {"weasyprint": {"level": "WARNING"}},
 }
+
+# Second factor of hall staff (django-otp TOTP), required whenever DEBUG is off.
+OTP_TOTP_ISSUER = "枣庄公积金服务大厅管理"

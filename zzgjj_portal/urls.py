@@ -8,10 +8,6 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
-admin.site.site_header = "枣庄市住房公积金管理中心 服务大厅管理"
-admin.site.site_title = "服务大厅管理"
-admin.site.index_title = "业务管理"
-
 # The captcha image must load before anyone is logged in.
 captcha_patterns = [
     re_path(
