@@ -25,6 +25,7 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", "修改密码"
         SMS_SENT = "sms_sent", "发送短信验证码"
         SESSION_EXPIRED = "session_expired", "登录超时"
+        FULL_IDENTITY_VIEWED = "identity_viewed", "查看完整身份信息"
 
     kind = models.CharField("事件", max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
