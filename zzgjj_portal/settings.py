@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zzgjj_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks a staff session verified by its TOTP device (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # NUL bytes and out-of-range admin parameters get a Chinese 400 page, never a 500.
+    "zzgjj_portal.middleware.BadInputMiddleware",
     # Secure by default: every page needs a login unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -150,6 +153,8 @@ SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page may use (zzgjj_portal.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY_DENY = ["camera", "microphone", "geolocation", "payment"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
