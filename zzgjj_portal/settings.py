@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "captcha",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "zzgjj_portal",
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "zzgjj_portal.middleware.PermissionsPolicyMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,7 +155,36 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+# Members use shared PCs in service halls: closing the browser ends the login
+# (the idle and absolute limits above still apply while it stays open).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# static files, never inline (templates hold no inline script, style or on*
+# handler; data travels in data-* attributes), no plugins, no framing, forms
+# post only to us. PORTAL_CSP_REPORT_ONLY=true sends the same policy as
+# Content-Security-Policy-Report-Only for a rollout: the browser reports
+# (in its console) what it would block, and blocks nothing.
+PORTAL_CSP_REPORT_ONLY = env.bool("PORTAL_CSP_REPORT_ONLY", default=False)
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Captcha images and the admin's icons are our own files; data: for
+        # the small SVGs stylesheets may embed.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if PORTAL_CSP_REPORT_ONLY else None
+CONTENT_SECURITY_POLICY = None if PORTAL_CSP_REPORT_ONLY else _CSP
+
 # Browser features no page may use (zzgjj_portal.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY_DENY = ["camera", "microphone", "geolocation", "payment"]
 
