@@ -4,6 +4,7 @@ This is the one place that reads the environment (django-environ); every
 variable is documented with its default in `.env.example`.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -243,8 +244,10 @@ ACCOUNTS_LOCKOUT_MINUTES = 15
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
-# Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Client IP (zzgjj_portal.net.client_ip): X-Forwarded-For is believed only
+# from these addresses or networks (our reverse proxy), e.g. 127.0.0.1 or
+# 10.0.0.0/24; otherwise the connection's address counts. Checked at start-up.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(p.strip(), strict=False)) for p in env.list("TRUSTED_PROXIES", default=[])]
 
 LOGGING = {
     "version": 1,
