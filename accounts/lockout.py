@@ -160,3 +160,26 @@ def identity_lock(*, key: str) -> str | None:
 
 def identity_failure_add(*, key: str) -> None:
     _failure_add(key)
+
+
+@transaction.atomic
+def captcha_issue_allowed(*, ip: str | None) -> bool:
+    """Whether this client IP may have one more captcha (each page with a
+    captcha stores a challenge row): at most ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE
+    in a fixed one-minute window that opens with the first one. The row is
+    locked, so gunicorn workers share the count."""
+    if not ip:
+        return True
+    now = timezone.now()
+    row, created = LoginThrottle.objects.select_for_update().get_or_create(
+        key=f"captcha:{ip}", defaults={"failures": 1, "last_failure_at": now}
+    )
+    if created:
+        return True
+    # For this key `last_failure_at` is when the current window opened.
+    if row.last_failure_at <= now - timedelta(minutes=1):
+        row.failures, row.last_failure_at = 1, now
+    else:
+        row.failures += 1
+    row.save(update_fields=["failures", "last_failure_at"])
+    return row.failures <= settings.ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE

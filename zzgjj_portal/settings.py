@@ -241,6 +241,9 @@ ACCOUNTS_FLOW_MINUTES = 15
 ACCOUNTS_LOCKOUT_MEMBER_FAILURES = 5
 ACCOUNTS_LOCKOUT_IP_FAILURES = 20
 ACCOUNTS_LOCKOUT_MINUTES = 15
+# New captchas (each page with a captcha stores one) per client IP per minute.
+# Generous: a service hall's PCs may share one address behind NAT.
+ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE = 60
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 

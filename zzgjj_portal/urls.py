@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
+from accounts.views import captcha_rate_limited
+
 # The captcha image must load before anyone is logged in.
 captcha_patterns = [
     re_path(
@@ -23,7 +25,11 @@ captcha_patterns = [
         kwargs={"scale": 2},
     ),
     re_path(r"audio/(?P<key>\w+).wav$", login_not_required(captcha_views.captcha_audio), name="captcha-audio"),
-    re_path(r"refresh/$", login_not_required(captcha_views.captcha_refresh), name="captcha-refresh"),
+    re_path(
+        r"refresh/$",
+        login_not_required(captcha_rate_limited(captcha_views.captcha_refresh)),
+        name="captcha-refresh",
+    ),
 ]
 
 urlpatterns = [
