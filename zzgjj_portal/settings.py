@@ -63,7 +63,8 @@ MIDDLEWARE = [
     # NUL bytes and out-of-range admin parameters get a Chinese 400 page, never a 500.
     "zzgjj_portal.middleware.BadInputMiddleware",
     # Secure by default: every page needs a login unless marked login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # (admin pages send visitors to the admin login, member pages to the member login)
+    "accounts.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle (SESSION_IDLE_MINUTES) and absolute (SESSION_ABSOLUTE_HOURS) session limits.
     "accounts.middleware.SessionTimeoutMiddleware",
