@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import texts
-from accounts.models import LoginThrottle
+from accounts.models import LoginThrottle, User
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.identity import normalize_id_number
@@ -134,12 +134,10 @@ def ip_failure_record(*, ip: str | None, request=None) -> Lock | None:
     return Lock(texts.IP_LOCKED.format(minutes=_minutes(left)), left) if left is not None else None
 
 
-def staff_login_key(username: str):
+def staff_login_key(username: str) -> tuple[str, User | None]:
     """The lockout key of a staff username typed at the admin login: the
     staff account it names, else a digest of what was typed (so an unknown
     name locks the same way and the key table holds no typed text)."""
-    from accounts.models import User
-
     user = User.objects.filter(username=username, is_staff=True).first() if username else None
     if user is not None:
         return f"staff:{user.pk}", user

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp import match_token, user_has_device
+from django_otp.models import Device
 
 from accounts import flows, lockout, sms, texts
 from accounts.models import SmsCode, SmsLog, SmsPurpose, User
@@ -97,7 +99,9 @@ def staff_otp_required() -> bool:
     return not settings.DEBUG
 
 
-def staff_login_attempt(*, username: str, password: str, token: str, request: HttpRequest):
+def staff_login_attempt(
+    *, username: str, password: str, token: str, request: HttpRequest
+) -> tuple[User, Device | None]:
     """Hall staff's admin login: `(user, device)` for this username, password
     and TOTP token, or Refusal (codes: locked, invalid_login, no_device).
 
@@ -106,8 +110,6 @@ def staff_login_attempt(*, username: str, password: str, token: str, request: Ht
     locked from the lock check to the count. A wrong TOTP token counts like a
     wrong password. `device` is None only when no second factor is required
     and the account has none (local development)."""
-    from django_otp import match_token, user_has_device
-
     key, staff = lockout.staff_login_key(username)
     ip = client_ip(request)
     masked = mask_typed_username(username)
