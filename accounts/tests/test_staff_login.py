@@ -193,3 +193,12 @@ def test_staff_totp_enrol_refuses_members_and_a_second_device_without_replace(me
         call_command("staff_totp_enrol", user.username, stdout=StringIO())
     call_command("staff_totp_enrol", user.username, "--replace", stdout=StringIO())
     assert list(TOTPDevice.objects.filter(user=user)) != [first] and TOTPDevice.objects.filter(user=user).count() == 1
+
+
+def test_admin_never_shows_a_totp_secret_and_cannot_add_devices(staff_client, staff):
+    device = TOTPDevice.objects.get(user=staff)
+    html = staff_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert device.key not in html and "otpauth" not in html
+    assert staff_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == HTTPStatus.FORBIDDEN
+    response = staff_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND and not TOTPDevice.objects.filter(pk=device.pk).exists()
