@@ -202,3 +202,44 @@ def test_admin_never_shows_a_totp_secret_and_cannot_add_devices(staff_client, st
     assert staff_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == HTTPStatus.FORBIDDEN
     response = staff_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
     assert response.status_code == HTTPStatus.FOUND and not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_login_concurrent_wrong_passwords_are_each_counted_and_stop_at_the_lock():
+    """A burst of 8 wrong passwords at once: the account's counter row is held
+    from the lock check to the count, so at most 5 passwords are ever tried."""
+    import threading
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from accounts import services
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a server database with row locks")
+    staff = StaffUserFactory()
+    staff_totp_device(staff)
+    barrier = threading.Barrier(8)
+    codes = []
+
+    def attempt(n):
+        from django.db import connection as thread_connection
+
+        request = RequestFactory().post("/admin/login/", REMOTE_ADDR=f"10.9.9.{n}")
+        try:
+            barrier.wait()
+            services.staff_login_attempt(username=staff.username, password="Wrong#2026pass!", token="", request=request)
+        except services.Refusal as refusal:
+            codes.append(refusal.code)
+        finally:
+            thread_connection.close()
+
+    with mock.patch("accounts.services.authenticate", wraps=services.authenticate) as authenticate:
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert authenticate.call_count == 5
+    assert sorted(codes) == ["invalid_login"] * 4 + ["locked"] * 4
+    assert LoginThrottle.objects.get(key=f"staff:{staff.pk}").failures == 5
