@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django_otp.plugins.otp_totp import apps as totp_apps
 
 
 class AccountsConfig(AppConfig):
@@ -17,3 +18,10 @@ class StaffAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named in INSTALLED_APPS in place of django.contrib.admin
     default_site = "accounts.admin_site.StaffAdminSite"
+
+
+class StaffTotpConfig(totp_apps.DefaultConfig):
+    """django-otp's TOTP devices, named in Chinese in admin."""
+
+    default = False
+    verbose_name = "工作人员动态口令"

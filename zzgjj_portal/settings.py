@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "captcha",
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.StaffTotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "zzgjj_portal",
     "accounts",
     "inquiry",
