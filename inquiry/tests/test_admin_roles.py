@@ -135,3 +135,12 @@ def test_admin_fund_account_and_loan_cannot_be_changed(staff_client):
     assert staff_client.post(reverse("admin:inquiry_loancontract_delete", args=[loan.pk])).status_code == (
         HTTPStatus.FORBIDDEN
     )
+
+
+def test_hall_clerk_reaches_members_and_messages_and_nothing_of_staff_accounts(clerk_client, member):
+    assert clerk_client.get(reverse("admin:inquiry_member_changelist")).status_code == HTTPStatus.OK
+    assert clerk_client.get(reverse("admin:inquiry_member_change", args=[member.pk])).status_code == HTTPStatus.OK
+    assert clerk_client.get(reverse("admin:tasks_message_add")).status_code == HTTPStatus.OK
+    assert clerk_client.get(reverse("admin:inquiry_fundaccount_changelist")).status_code == HTTPStatus.OK
+    for name in ("admin:accounts_user_changelist", "admin:auth_group_changelist", "admin:inquiry_member_add"):
+        assert clerk_client.get(reverse(name)).status_code == HTTPStatus.FORBIDDEN, name
