@@ -55,12 +55,48 @@ def member_client(client, member_user):
     return client
 
 
+def staff_totp_device(user):
+    """The staff member's confirmed TOTP device (created once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def totp_token(device) -> str:
+    """The device's current 6-digit token, as the staff member's app shows it."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
 def log_in_staff(client, user):
-    """Log hall staff into the test client as admin would after a full login.
-    Every test that needs a staff session goes through here, so a stronger
-    staff login (e.g. a second factor) is set up in one place."""
+    """Log hall staff into the test client as admin would after a full login:
+    password and a verified second factor (the session remembers the TOTP
+    device, as `django_otp.login` does). Every test that needs a staff
+    session goes through here."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = staff_totp_device(user)
     client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
+
+
+def browser_log_in_staff(page, live_server, user, password):
+    """Log staff in through the real admin login form in the browser: captcha
+    "PASSED" (CAPTCHA_TEST_MODE, set by the caller's settings) and a valid token."""
+    device = staff_totp_device(user)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.fill("#id_otp_token", totp_token(device))
+    page.fill("#id_captcha_1", "PASSED")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
 
 
 @pytest.fixture

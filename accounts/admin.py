@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SmsLog, User
 from zzgjj_portal.admin import ReadOnlyAdminMixin
@@ -52,3 +53,27 @@ class SmsLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("member",)
     show_full_result_count = False
+
+
+# Staff second factors: enrolled only at the server's console
+# (`manage.py staff_totp_enrol`), never through admin, whose django-otp page
+# would show the secret (key and QR code) to anyone allowed to change devices.
+# Here a device can only be seen (whose, when last used) and deleted, e.g.
+# when a phone is lost, so the account cannot log in until re-enrolled.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class StaffTotpDeviceAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("=user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -134,3 +134,43 @@ class ChangePasswordForm(NewPasswordForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, member=user.member, new_label="新密码", **kwargs)
+
+
+# --- 管理后台 (hall staff) --------------------------------------------------
+
+
+class StaffLoginForm(forms.Form):
+    """The admin login: 用户名, 密码, 动态口令 (TOTP from the staff member's
+    authenticator app) and the same captcha as members. Lockout, the password
+    and the token are checked by `services.staff_login_attempt`."""
+
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        error_messages={"required": "请输入用户名"},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        max_length=128,
+        error_messages={"required": "请输入密码"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.RegexField(
+        label="动态口令",
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": texts.STAFF_TOKEN_REQUIRED},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6", "pattern": r"\d{6}"}
+        ),
+    )
+    captcha = CaptchaField(
+        label="验证码",
+        error_messages={"required": MESSAGES["required_captcha"], "invalid": MESSAGES["invalid_captcha"]},
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        # Django's LoginView passes the request first; the form does not need it.
+        super().__init__(*args, **kwargs)

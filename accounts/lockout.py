@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import texts
-from accounts.models import LoginThrottle
+from accounts.models import LoginThrottle, User
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.identity import normalize_id_number
@@ -118,6 +118,33 @@ def failure_record(*, key: str, ip: str | None, member: Member | None = None, re
     return lock_status(key=key, ip=ip)
 
 
+def ip_failure_record(*, ip: str | None, request=None) -> Lock | None:
+    """Count one failure against the client IP only (an answer that tells the
+    visitor something, e.g. 「您尚未注册」, without being a wrong password:
+    asking it over and over must cost a lock like guessing does)."""
+    if not ip:
+        return None
+    if _failure_add(ip_key(ip)) == settings.ACCOUNTS_LOCKOUT_IP_FAILURES:
+        audit_record(
+            kind=AuditEvent.Kind.LOCKOUT,
+            request=request,
+            detail=f"IP {ip} 锁定{settings.ACCOUNTS_LOCKOUT_MINUTES}分钟",
+        )
+    left = _remaining(ip_key(ip), settings.ACCOUNTS_LOCKOUT_IP_FAILURES)
+    return Lock(texts.IP_LOCKED.format(minutes=_minutes(left)), left) if left is not None else None
+
+
+def staff_login_key(username: str) -> tuple[str, User | None]:
+    """The lockout key of a staff username typed at the admin login: the
+    staff account it names, else a digest of what was typed (so an unknown
+    name locks the same way and the key table holds no typed text)."""
+    user = User.objects.filter(username=username, is_staff=True).first() if username else None
+    if user is not None:
+        return f"staff:{user.pk}", user
+    digest = hashlib.sha256((username or "").encode("utf-8", "replace")).hexdigest()[:40]
+    return f"staff-login:{digest}", None
+
+
 def failures_clear(*, key: str) -> None:
     """A successful login or a password reset clears the member's counter."""
     LoginThrottle.objects.filter(key=key).delete()
@@ -131,3 +158,26 @@ def identity_lock(*, key: str) -> str | None:
 
 def identity_failure_add(*, key: str) -> None:
     _failure_add(key)
+
+
+@transaction.atomic
+def captcha_issue_allowed(*, ip: str | None) -> bool:
+    """Whether this client IP may have one more captcha (each page with a
+    captcha stores a challenge row): at most ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE
+    in a fixed one-minute window that opens with the first one. The row is
+    locked, so gunicorn workers share the count."""
+    if not ip:
+        return True
+    now = timezone.now()
+    row, created = LoginThrottle.objects.select_for_update().get_or_create(
+        key=f"captcha:{ip}", defaults={"failures": 1, "last_failure_at": now}
+    )
+    if created:
+        return True
+    # For this key `last_failure_at` is when the current window opened.
+    if row.last_failure_at <= now - timedelta(minutes=1):
+        row.failures, row.last_failure_at = 1, now
+    else:
+        row.failures += 1
+    row.save(update_fields=["failures", "last_failure_at"])
+    return row.failures <= settings.ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import texts
@@ -51,3 +54,15 @@ class SessionTimeoutMiddleware:
             if LAST_SEEN not in session or now - last_seen >= TOUCH_EVERY_SECONDS:
                 session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login-required default for every view, with one difference: a
+    visitor who is not logged in and opens an admin page is sent to the
+    admin (staff) login, not the member login."""
+
+    def handle_no_permission(self, request, view_func):
+        admin_root = reverse("admin:index")
+        if request.path.startswith(admin_root):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return super().handle_no_permission(request, view_func)

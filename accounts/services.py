@@ -18,12 +18,14 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp import match_token, user_has_device
+from django_otp.models import Device
 
 from accounts import flows, lockout, sms, texts
 from accounts.models import SmsCode, SmsLog, SmsPurpose, User
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
-from zzgjj_portal.masking import mask_login, mask_phone
+from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.net import client_ip
 
@@ -73,7 +75,14 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
                 lockout.failures_clear(key=key)
                 return user
             if member is not None and not User.objects.filter(member=member).exists():
-                refusal = Refusal(texts.NOT_REGISTERED, code="not_registered")
+                # The manual's helpful answer stays, but it tells whether an ID
+                # number or phone belongs to a member: it costs the IP a failure.
+                lock = lockout.ip_failure_record(ip=ip, request=request)
+                refusal = (
+                    Refusal(lock.message, code="locked")
+                    if lock is not None
+                    else Refusal(texts.NOT_REGISTERED, code="not_registered")
+                )
             else:
                 lock = lockout.failure_record(key=key, ip=ip, member=member, request=request)
                 refusal = (
@@ -82,6 +91,73 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
                     else Refusal(texts.INVALID_LOGIN, code="invalid_login")
                 )
     # Raised after the commit, so the counted failure and its audit row are kept.
+    raise refusal
+
+
+def staff_otp_required() -> bool:
+    """Hall staff need a second factor (TOTP) whenever DEBUG is off."""
+    return not settings.DEBUG
+
+
+def staff_login_attempt(
+    *, username: str, password: str, token: str, request: HttpRequest
+) -> tuple[User, Device | None]:
+    """Hall staff's admin login: `(user, device)` for this username, password
+    and TOTP token, or Refusal (codes: locked, invalid_login, no_device).
+
+    The same lockout as members: 5 failures per staff account, 20 per client
+    IP (shared with the member login), 15 minutes, the account's counter row
+    locked from the lock check to the count. A wrong TOTP token counts like a
+    wrong password. `device` is None only when no second factor is required
+    and the account has none (local development)."""
+    key, staff = lockout.staff_login_key(username)
+    ip = client_ip(request)
+    masked = mask_typed_username(username)
+    refusal = None
+    with transaction.atomic():
+        lockout.counter_hold(key)
+        lock = lockout.lock_status(key=key, ip=ip)
+        if lock is not None:
+            audit_record(
+                kind=AuditEvent.Kind.LOGIN_FAILURE,
+                request=request,
+                actor=staff,
+                detail=f"管理后台 用户名 {masked} 锁定中,未校验密码",
+            )
+            refusal = Refusal(lock.message, code="locked")
+        else:
+            # authenticate() audits a wrong password (accounts.signals).
+            user = authenticate(request, username=username, password=password)
+            problem = None
+            if user is None:
+                pass
+            elif not (user.is_staff and user.is_active):
+                problem = "非工作人员"  # a member's identity: never admin
+            elif user_has_device(user):
+                device = match_token(user, token) if token else None
+                if device is not None:
+                    lockout.failures_clear(key=key)
+                    return user, device
+                problem = "动态口令错误"
+            elif staff_otp_required():
+                refusal = Refusal(texts.STAFF_NO_DEVICE, code="no_device")
+            else:
+                lockout.failures_clear(key=key)
+                return user, None
+            if problem:
+                audit_record(
+                    kind=AuditEvent.Kind.LOGIN_FAILURE,
+                    request=request,
+                    actor=user,
+                    detail=f"管理后台 用户名 {masked} {problem}",
+                )
+            if refusal is None:
+                lock = lockout.failure_record(key=key, ip=ip, request=request)
+                refusal = (
+                    Refusal(lock.message, code="locked")
+                    if lock is not None
+                    else Refusal(texts.STAFF_INVALID_LOGIN, code="invalid_login")
+                )
     raise refusal
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.middleware import AUTH_STARTED, LAST_SEEN
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
-from zzgjj_portal.masking import mask_id_number, mask_login
+from zzgjj_portal.masking import mask_id_number, mask_login, mask_typed_username
 from zzgjj_portal.models import AuditEvent
 
 
@@ -30,7 +30,9 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         detail = mask_login(identifier)
     else:
         member = None
-        detail = f"用户名 {credentials.get('username', '')}"
+        # The admin login: a member who typed their ID number or phone there
+        # must not leave it in the trail.
+        detail = f"管理后台 用户名 {mask_typed_username(credentials.get('username', ''))}"
     audit_record(kind=AuditEvent.Kind.LOGIN_FAILURE, request=request, member=member, detail=detail)
 
 

@@ -54,3 +54,8 @@ LOCKED = "账户已被临时锁定,请{minutes}分钟后再试"
 IP_LOCKED = "登录失败次数过多,本机已被临时锁定,请{minutes}分钟后再试"
 SESSION_IDLE = "您已{minutes}分钟未操作,为了您的账户安全,请重新登录"
 SESSION_ABSOLUTE = "登录已超过{hours}小时,为了您的账户安全,请重新登录"
+
+# 管理后台 (hall staff) login
+STAFF_INVALID_LOGIN = "用户名、密码或动态口令错误"
+STAFF_NO_DEVICE = "此工作人员账号尚未绑定动态口令,请联系系统管理员绑定后再登录"
+STAFF_TOKEN_REQUIRED = "请输入6位动态口令"

@@ -1,5 +1,7 @@
 """Member login and logout, registration, forgot password, change password."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -8,20 +10,38 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
 
-from accounts import flows, selectors, services, texts
-from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm
+from accounts import flows, lockout, selectors, services, texts
+from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm, StaffLoginForm
 from accounts.models import SmsPurpose
 from zzgjj_portal.frame import MemberPageMixin, MemberRequiredMixin, is_member
+from zzgjj_portal.net import client_ip
 
 
-@method_decorator([login_not_required, sensitive_post_parameters("password"), never_cache], name="dispatch")
+def captcha_rate_limited(view):
+    """Answer 429 (Chinese page) instead of the view when this client IP asked
+    for too many captchas this minute: every page with a captcha stores one,
+    so an unthrottled GET would let anyone fill the table."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if not lockout.captcha_issue_allowed(ip=client_ip(request)):
+            return render(request, "429.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+@method_decorator(
+    [login_not_required, sensitive_post_parameters("password"), never_cache, captcha_rate_limited], name="dispatch"
+)
 class MemberLoginView(auth_views.LoginView):
     """`/`: 【个人登录】 for visitors; a logged-in member goes to the home page."""
 
@@ -117,7 +137,7 @@ class FlowMixin:
         return context
 
 
-@method_decorator(public_sensitive, name="dispatch")
+@method_decorator([*public_sensitive, captcha_rate_limited], name="dispatch")
 class IdentityView(FlowMixin, FormView):
     """Step 1, 信息校验: 姓名, 身份证号/证件号码, 验证码. Passing it (again) starts the flow over."""
 
@@ -269,3 +289,28 @@ class PasswordChangeView(MemberPageMixin, FormView):
 
 class PasswordChangeDoneView(MemberPageMixin, TemplateView):
     template_name = "accounts/password_change_done.html"
+
+
+@method_decorator(captcha_rate_limited, name="dispatch")
+class StaffLoginView(auth_views.LoginView):
+    """`/admin/login/` (served by the admin site): 用户名, 密码, 动态口令 and
+    验证码; the lockout, password and TOTP checks are the service's."""
+
+    form_class = StaffLoginForm
+    template_name = "admin/staff_login.html"
+
+    def form_valid(self, form):
+        try:
+            user, device = services.staff_login_attempt(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                token=form.cleaned_data.get("otp_token") or "",
+                request=self.request,
+            )
+        except services.Refusal as refusal:
+            form.add_error(None, ValidationError(refusal.message, code=refusal.code))
+            return self.form_invalid(form)
+        auth_login(self.request, user)
+        if device is not None:
+            otp_login(self.request, device)
+        return HttpResponseRedirect(self.get_success_url())

@@ -5,16 +5,79 @@ services.member_phone_change). Ledger and repayments are read-only: they come
 from the center's core system and balances must reconcile with them.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
 from inquiry import services
-from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from inquiry.models import (
+    Employer,
+    FundAccount,
+    LedgerEntry,
+    LoanContract,
+    LoanProgressStep,
+    Member,
+    Repayment,
+    validate_phone,
+)
 from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
+
+FULL_IDENTITY_PERMISSION = "inquiry.view_full_identity"
+PHONE_TAKEN = "该手机号码已由缴存职工 {name}(身份证号 {id_number})登记,请核对"
+
+
+def phone_holder_error(phone: str, member: Member) -> ValidationError | None:
+    """The Chinese refusal naming (masked) the member who already holds `phone`."""
+    holder = Member.objects.filter(phone=phone).exclude(pk=member.pk).first() if phone else None
+    if holder is None:
+        return None
+    return ValidationError(
+        PHONE_TAKEN.format(name=holder.name, id_number=mask_id_number(holder.id_number)), code="phone_taken"
+    )
+
+
+class MemberAdminForm(forms.ModelForm):
+    """Staff with the full-identity permission: the reserved phone in full."""
+
+    class Meta:
+        model = Member
+        fields = ("name", "id_number", "phone")
+
+    def clean_phone(self):
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        error = phone_holder_error(phone, self.instance)
+        if error is not None:
+            raise error
+        return phone
+
+
+class MaskedMemberAdminForm(forms.ModelForm):
+    """Staff without it (the hall clerk): the current phone shown masked, a
+    new one typed in full; left empty, the phone stays as it is."""
+
+    new_phone = forms.CharField(
+        label="新预留手机号码", max_length=11, required=False, help_text="不变更请留空;须为11位大陆手机号"
+    )
+
+    class Meta:
+        model = Member
+        fields = ()
+
+    def clean_new_phone(self):
+        phone = (self.cleaned_data.get("new_phone") or "").strip()
+        if phone:
+            validate_phone(phone)
+            error = phone_holder_error(phone, self.instance)
+            if error is not None:
+                raise error
+        return phone
 
 
 class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -39,19 +102,69 @@ class EmployerAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("name", "id_number", "phone", "account_status", "registered")
+    """Find members and register or change the reserved phone. ID numbers and
+    phones are masked everywhere here, except on the member's own page for
+    staff with `view_full_identity` (each such view audited); searching by
+    the full number works for everyone."""
+
+    list_display = ("name", "id_number_masked", "phone_masked", "account_status", "registered")
     search_fields = ("=id_number", "=phone", "name")
     list_filter = ("fund_account__status",)
     list_select_related = ("fund_account", "user")
     show_full_result_count = False
     readonly_fields = ("created_at", "records")
-    fields = ("name", "id_number", "phone", "created_at", "records")
     inlines = [PhoneChangeInline]
 
     def has_delete_permission(self, request, obj=None):
         # A member is the center's record of a person with money behind it:
         # it is closed (销户) in the core system, never deleted here.
         return False
+
+    @staticmethod
+    def sees_full_identity(request) -> bool:
+        return request.user.has_perm(FULL_IDENTITY_PERMISSION)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # A new member is typed in full; an existing one is shown in full
+        # only to staff with the permission.
+        kwargs["form"] = MemberAdminForm if obj is None or self.sees_full_identity(request) else MaskedMemberAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "id_number", "phone")
+        if self.sees_full_identity(request):
+            return ("name", "id_number", "phone", "created_at", "records")
+        return ("name", "id_number_masked", "phone_masked", "new_phone", "created_at", "records")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Identity is fixed once the record exists; only the phone changes here.
+        if obj is None:
+            return ()
+        if self.sees_full_identity(request):
+            return ("name", "id_number", *self.readonly_fields)
+        return ("name", "id_number_masked", "phone_masked", *self.readonly_fields)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and self.sees_full_identity(request):
+            member = self.get_object(request, unquote(object_id))
+            if member is not None:
+                audit_record(
+                    kind=AuditEvent.Kind.FULL_IDENTITY_VIEWED,
+                    request=request,
+                    member=member,
+                    actor=request.user,
+                    detail=f"查看完整身份证号和手机号码 {mask_id_number(member.id_number)}",
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="身份证号", ordering="id_number")
+    def id_number_masked(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="手机号码")
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone) or "-"
 
     @admin.display(description="公积金与贷款")
     def records(self, obj):
@@ -76,16 +189,11 @@ class MemberAdmin(admin.ModelAdmin):
     def registered(self, obj):
         return hasattr(obj, "user")
 
-    def get_readonly_fields(self, request, obj=None):
-        # Identity is fixed once the record exists; only the phone changes here.
-        if obj is not None:
-            return ("name", "id_number", *self.readonly_fields)
-        return self.readonly_fields
-
     def save_model(self, request, obj, form, change):
         # Every phone set through admin, on a new member too, goes through the
         # service so that it is recorded (who, when, old and new, masked).
-        phone = obj.phone
+        # The clerk's form types a new phone only; empty keeps the old one.
+        phone = (form.cleaned_data.get("new_phone") or obj.phone) if "new_phone" in form.fields else obj.phone
         if not change:
             obj.phone = ""
             super().save_model(request, obj, form, change)
@@ -98,8 +206,12 @@ class MemberAdmin(admin.ModelAdmin):
                 self.message_user(request, "；".join(exc.messages), level=messages.ERROR)
 
 
+# The center's books (accounts, ledger, loans, their progress and repayments)
+# come from the core system and change only through services: read-only here.
+
+
 @admin.register(FundAccount)
-class FundAccountAdmin(admin.ModelAdmin):
+class FundAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("account_no", "member", "employer", "balance", "status", "opened_on")
     search_fields = ("=account_no", "=member__id_number", "member__name")
     list_filter = ("status",)
@@ -107,8 +219,6 @@ class FundAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ("employer",)
     list_select_related = ("member", "employer")
     show_full_result_count = False
-    # The balance is the sum of the ledger; it is never typed in.
-    readonly_fields = ("balance",)
 
 
 @admin.register(LedgerEntry)
@@ -121,7 +231,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "booked_on"
 
 
-class ProgressStepInline(admin.TabularInline):
+class ProgressStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LoanProgressStep
     extra = 0
 
@@ -134,7 +244,7 @@ class RepaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(LoanContract)
-class LoanContractAdmin(admin.ModelAdmin):
+class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "contract_no",
         "member",
@@ -152,7 +262,10 @@ class LoanContractAdmin(admin.ModelAdmin):
     inlines = [ProgressStepInline, RepaymentInline]
     actions = ["disburse"]
 
-    @admin.action(description="放款(今日发放所选未发放合同)", permissions=["change"])
+    def has_disburse_permission(self, request) -> bool:
+        return request.user.has_perm("inquiry.disburse_loancontract")
+
+    @admin.action(description="放款(今日发放所选未发放合同)", permissions=["disburse"])
     def disburse(self, request, queryset):
         """放款: each chosen 未发放 contract becomes 正常 with its plan from the
         engine (services.loan_disburse); others are refused one by one."""

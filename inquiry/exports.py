@@ -26,7 +26,17 @@ DATE_FORMAT = "yyyy-mm-dd"
 CENTER = "枣庄市住房公积金管理中心"
 # A text cell starting with one of these is a formula (or becomes one when
 # the sheet is edited or re-saved as CSV) in Excel: "formula injection".
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# Full-width forms too: Excel with a Chinese IME accepts ＝ as =. A leading
+# tab or carriage return starts a formula in some importers; spaces before a
+# formula character are skipped by Excel, so they do not make it safe.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+CONTROL_PREFIXES = ("\t", "\r", "\n")
+LEADING_BLANKS = " \u3000\t\r\n"
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a text cell could be read as a formula by a spreadsheet (pure)."""
+    return value.startswith(CONTROL_PREFIXES) or value.lstrip(LEADING_BLANKS).startswith(FORMULA_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ def _put(cell, value, kind: str) -> None:
         cell.number_format = MONEY_FORMAT
     elif kind == "date" and value is not None:
         cell.number_format = DATE_FORMAT
-    elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    elif isinstance(value, str) and looks_like_formula(value):
         # openpyxl stores "=…" as a formula; force a plain string cell and
         # mark it quote-prefixed so Excel keeps it text even after editing.
         cell.data_type = "s"

@@ -4,7 +4,12 @@ Full ID numbers and phone numbers appear only in the staff admin; members and
 logs see these forms.
 """
 
+import re
+
 from zzgjj_portal.identity import is_phone
+
+# Digits (15 or 18, a final X) that may be a resident ID number someone typed.
+ID_LIKE_RE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 
 
 def mask_id_number(id_number: str | None) -> str:
@@ -41,3 +46,13 @@ def mask_bank_account(number: str | None) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return f"{number[:4]} **** **** {number[-4:]}"
+
+
+def mask_typed_username(username: str | None) -> str:
+    """A staff username typed at the admin login, masked when it looks like an
+    ID number or a phone (members mistake the admin login for theirs, and the
+    audit trail must not keep their numbers); other usernames stay readable."""
+    username = (username or "").strip()
+    if is_phone(username) or ID_LIKE_RE.match(username):
+        return mask_login(username)
+    return username[:60]

@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         APPLICATION_REJECTED = "application_rejected", "审批不通过"
         APPLICATION_REFUSED = "application_refused", "审批操作被拒绝"
         LOAN_DISBURSED = "loan_disbursed", "贷款放款"
+        FULL_IDENTITY_VIEWED = "identity_viewed", "查看完整身份信息"
 
     kind = models.CharField("事件", max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)

@@ -4,6 +4,7 @@ This is the one place that reads the environment (django-environ); every
 variable is documented with its default in `.env.example`.
 """
 
+import ipaddress
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the staff site: captcha, lockout, TOTP.
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "captcha",
+    "csp",
+    "django_otp",
+    "accounts.apps.StaffTotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "zzgjj_portal",
     "accounts",
     "inquiry",
@@ -46,14 +51,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zzgjj_portal.middleware.PermissionsPolicyMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a staff session verified by its TOTP device (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
+    # NUL bytes and out-of-range admin parameters get a Chinese 400 page, never a 500.
+    "zzgjj_portal.middleware.BadInputMiddleware",
     # Secure by default: every page needs a login unless marked login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # (admin pages send visitors to the admin login, member pages to the member login)
+    "accounts.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle (SESSION_IDLE_MINUTES) and absolute (SESSION_ABSOLUTE_HOURS) session limits.
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -123,14 +136,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# The shortest password anyone may set: members (accounts.passwords, whose
-# messages and hint quote it) and staff (Django's validators below) alike.
+# The shortest member password (accounts.passwords, whose messages and hint
+# quote it) and the shortest staff password (Django's validators below).
 ACCOUNTS_PASSWORD_MIN_LENGTH = 8
+ACCOUNTS_STAFF_PASSWORD_MIN_LENGTH = 12
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Only staff passwords go through these (admin, createsuperuser, changepassword):
+    # members have their own rules (accounts.passwords). A staff password opens
+    # every member's reserved phone, so it is long.
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": ACCOUNTS_PASSWORD_MIN_LENGTH},
+        "OPTIONS": {"min_length": ACCOUNTS_STAFF_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -144,12 +161,50 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Plain http is answered with a redirect to https whenever DEBUG is off (the
+# proxy may redirect too; a request that slips past it still never gets a page).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# HSTS preload (security.W021) is not for us to decide here: putting the
+# center's domain on the browsers' preload list binds every subdomain to
+# https for months and is hard to undo; the center's network team submits it.
+# HSTS itself is on (SECURE_HSTS_SECONDS, subdomains included).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=8)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+# Members use shared PCs in service halls: closing the browser ends the login
+# (the idle and absolute limits above still apply while it stays open).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# static files, never inline (templates hold no inline script, style or on*
+# handler; data travels in data-* attributes), no plugins, no framing, forms
+# post only to us. PORTAL_CSP_REPORT_ONLY=true sends the same policy as
+# Content-Security-Policy-Report-Only for a rollout: the browser reports
+# (in its console) what it would block, and blocks nothing.
+PORTAL_CSP_REPORT_ONLY = env.bool("PORTAL_CSP_REPORT_ONLY", default=False)
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Captcha images and the admin's icons are our own files; data: for
+        # the small SVGs stylesheets may embed.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if PORTAL_CSP_REPORT_ONLY else None
+CONTENT_SECURITY_POLICY = None if PORTAL_CSP_REPORT_ONLY else _CSP
+
+# Browser features no page may use (zzgjj_portal.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY_DENY = ["camera", "microphone", "geolocation", "payment"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -205,6 +260,9 @@ ACCOUNTS_FLOW_MINUTES = 15
 ACCOUNTS_LOCKOUT_MEMBER_FAILURES = 5
 ACCOUNTS_LOCKOUT_IP_FAILURES = 20
 ACCOUNTS_LOCKOUT_MINUTES = 15
+# New captchas (each page with a captcha stores one) per client IP per minute.
+# Generous: a service hall's PCs may share one address behind NAT.
+ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE = 60
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
@@ -227,8 +285,11 @@ TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
 TASKS_LOAN_RATE_SHORT = Decimal("0.021")
 TASKS_LOAN_RATE_LONG = Decimal("0.026")
 
-# Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Client IP (zzgjj_portal.net.client_ip): X-Forwarded-For is believed only
+# from these addresses or networks (our reverse proxy), e.g. 127.0.0.1 or
+# 10.0.0.0/24; otherwise the connection's address counts. Checked at start-up.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(p.strip(), strict=False)) for p in env.list("TRUSTED_PROXIES", default=[])]
 
 LOGGING = {
     "version": 1,
@@ -239,3 +300,6 @@ LOGGING = {
     # parsing CSS"); only its warnings (e.g. a refused URL) are worth keeping.
     "loggers": {"weasyprint": {"level": "WARNING"}},
 }
+
+# Second factor of hall staff (django-otp TOTP), required whenever DEBUG is off.
+OTP_TOTP_ISSUER = "枣庄公积金服务大厅管理"

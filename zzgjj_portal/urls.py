@@ -8,9 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
-admin.site.site_header = "枣庄市住房公积金管理中心 服务大厅管理"
-admin.site.site_title = "服务大厅管理"
-admin.site.index_title = "业务管理"
+from accounts.views import captcha_rate_limited
 
 # The captcha image must load before anyone is logged in.
 captcha_patterns = [
@@ -27,7 +25,11 @@ captcha_patterns = [
         kwargs={"scale": 2},
     ),
     re_path(r"audio/(?P<key>\w+).wav$", login_not_required(captcha_views.captcha_audio), name="captcha-audio"),
-    re_path(r"refresh/$", login_not_required(captcha_views.captcha_refresh), name="captcha-refresh"),
+    re_path(
+        r"refresh/$",
+        login_not_required(captcha_rate_limited(captcha_views.captcha_refresh)),
+        name="captcha-refresh",
+    ),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
+from conftest import browser_log_in_staff
 from inquiry.demo import DEMO_ID_NUMBER
 from tasks.selectors.applications import loan_trial
 from tasks.tests.conftest import staff_in
@@ -25,15 +26,6 @@ def member_login(page, base_url: str) -> None:
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/home/$"))
-
-
-def staff_login(page, base_url: str, username: str) -> None:
-    """Through the admin login form, as hall staff log in."""
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("input[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_server, page, browser, tmp_path):
@@ -78,7 +70,7 @@ def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_serv
     staff_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     staff = staff_context.new_page()
     staff.set_default_timeout(15_000)
-    staff_login(staff, base, "hall-clerk")
+    browser_log_in_staff(staff, live_server, clerk, STAFF_PASSWORD)
     staff.goto(f"{base}/admin/tasks/application/?q={DEMO_ID_NUMBER}")
     staff.locator("#result_list tbody tr a").first.click()
     expect(staff.get_by_text("办理当前环节:受理")).to_be_visible()

@@ -49,3 +49,46 @@ def test_tests_run_with_production_security_settings(settings):
     assert settings.SESSION_COOKIE_SECURE is True
     assert settings.CSRF_COOKIE_SECURE is True
     assert settings.SECURE_HSTS_SECONDS > 0
+
+
+# README's production environment (the values are examples; the names are what an operator sets).
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-example-production-secret-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": "gjj.example.cn",
+    "CSRF_TRUSTED_ORIGINS": "https://gjj.example.cn",
+    "BEHIND_TLS_PROXY": "true",
+    "TRUSTED_PROXIES": "127.0.0.1",
+    "SMS_GATEWAY_URL": "https://sms.example.cn/send",
+    "SMS_GATEWAY_KEY": "example-key",
+}
+
+
+def test_check_deploy_is_clean_with_the_readme_production_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    # A clean environment: nothing from the developer's shell or pytest.ini
+    # (CAPTCHA_TEST_MODE, SECURE_SSL_REDIRECT=false) leaks in.
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **PRODUCTION_ENV}
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sessions_end_with_the_browser_and_keep_their_limits(settings):
+    from zzgjj_portal import settings as module
+
+    assert module.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert module.SESSION_IDLE_MINUTES == 15 and module.SESSION_ABSOLUTE_HOURS == 8
