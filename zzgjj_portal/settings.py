@@ -197,6 +197,9 @@ ACCOUNTS_LOCKOUT_MINUTES = 15
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
+# Security audit rows are kept this many days, then `portal_cleanup` deletes them.
+PORTAL_AUDIT_RETENTION_DAYS = env.int("PORTAL_AUDIT_RETENTION_DAYS", default=3 * 365)
+
 # Client IP: REMOTE_ADDR unless we are told how many proxies to trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
