@@ -1,0 +1,40 @@
+"""gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py zzgjj_portal.wsgi`.
+
+Two pools run from this one file (see deploy/nginx-zzgjj.conf):
+  GUNICORN_POOL=pages   every page, on 127.0.0.1:8000, one sync worker per core
+  GUNICORN_POOL=prints  only /loans/plan/print/ (WeasyPrint, 1-3 s of CPU per
+                        cold PDF), on 127.0.0.1:8001, few workers: a burst of
+                        prints queues there instead of taking every page worker.
+Each value can be overridden by the GUNICORN_* variable next to it.
+"""
+
+import multiprocessing
+import os
+
+pool = os.environ.get("GUNICORN_POOL", "pages")
+cores = multiprocessing.cpu_count()
+
+wsgi_app = "zzgjj_portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001" if pool == "prints" else "127.0.0.1:8000")
+# Sync workers: every page is short and CPU-bound in Python; one per core
+# keeps the cores busy without paying for context switches. Prints get half.
+workers = int(os.environ.get("GUNICORN_WORKERS", max(1, cores // 2) if pool == "prints" else cores))
+worker_class = "sync"
+# A print of a 360-row plan takes about 3 s cold; nothing legitimate takes 30.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+# On HUP or TERM a worker finishes the request it has (up to this long) before exiting.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# Recycle workers now and then (WeasyPrint's caches grow); the jitter keeps
+# them from all restarting in the same second.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+keepalive = 5
+# Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
+# then takes the client address from the one header nginx writes.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Load the app before forking: workers share its memory pages, and a broken
+# release fails at start instead of in every worker.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true") == "true"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+proc_name = f"zzgjj-{pool}"
