@@ -38,3 +38,11 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true") == "true"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 proc_name = f"zzgjj-{pool}"
+
+
+def post_fork(server, worker):
+    # Print workers run at a lower CPU priority: on a machine they share with
+    # the page workers, a burst of PDFs then takes the cores only when pages
+    # do not need them (pages' p99 stays low, prints just take longer).
+    if pool == "prints":
+        os.nice(int(os.environ.get("GUNICORN_PRINTS_NICE", 10)))

@@ -66,8 +66,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Templates parsed once per process (Django's default with DEBUG
+            # off, spelled out so that nobody loses it by adding a loader).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -128,7 +138,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions live server-side: registration and reset progress is kept there.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from the cache and written through to the
+# database (cached_db): every logged-in request reads its session, and a
+# Redis GET is cheaper than a PostgreSQL query; the database copy survives a
+# Redis restart, so nobody is logged out by one.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env.str("REDIS_URL", default="")
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
