@@ -54,6 +54,7 @@ ENDPOINTS = [
 # each PDF is rendered (the cache would otherwise answer all but the first).
 COLD_PRINT = "/loans/plan/print/?end=%RANDEND%"
 ENDPOINTS = [(n, COLD_PRINT if p == "COLD_PRINT" else p, *rest) for n, p, *rest in ENDPOINTS]
+FLOOR = "floor (logged in)"
 TARGETS = {
     "page_share": 0.40,
     "page_p95_ms": 50,
@@ -234,7 +235,7 @@ def run_set(db, port, members_json, args, endpoints, label):
                 f"{label}: {name:24} {result['rps']:8.1f} req/s  p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  "
                 f"p99 {result['p99']:7.1f} ms  errors {result['errors']}"
             )
-        if label == "scale":
+        if label == "scale" and (not args.only or "print" in args.only):
             # The same plan again and again: after the first, the PDF comes from the cache.
             results["_repeat_print"] = wrk(print_base, "/loans/plan/print/", files["all"], 1, args.seconds)
             log(f"{label}: repeat print p50 {results['_repeat_print']['p50']:.1f} ms")
@@ -273,6 +274,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--only", help="quick look: only endpoints whose name contains this (no report)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(args.db), check=True)
@@ -284,6 +286,10 @@ def main() -> None:
             [PY, "bench/members.py", "8"], cwd=ROOT, env=env_for(args.db), check=True, capture_output=True, text=True
         ).stdout
     )
+    if args.only:
+        picked = [e for e in ENDPOINTS if e[0] == FLOOR or args.only in e[0]]
+        run_set(args.db, args.port, chosen, args, picked, "scale")
+        return
     scale = run_set(args.db, args.port, chosen, args, ENDPOINTS, "scale")
     pages = [e for e in ENDPOINTS if e[4] or e[1] == "/bench/floor/"]
     small = run_set(args.small_db, args.port + 10, chosen, args, pages, "small")

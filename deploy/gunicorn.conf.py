@@ -25,9 +25,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 # On HUP or TERM a worker finishes the request it has (up to this long) before exiting.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # Recycle workers now and then (WeasyPrint's caches grow); the jitter keeps
-# them from all restarting in the same second.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+# them from all restarting in the same second. Page workers serve hundreds of
+# requests a second at peak, and each restart shows in the p99, so they are
+# recycled rarely; print workers hold the memory, so they go sooner.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 500 if pool == "prints" else 20000))
+max_requests_jitter = max_requests // 10
 keepalive = 5
 # Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
 # then takes the client address from the one header nginx writes.
@@ -38,6 +40,22 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true") == "true"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 proc_name = f"zzgjj-{pool}"
+
+
+def when_ready(server):
+    # With preload_app the master holds Django: compile every project template
+    # into the cached loader once, here, so that each worker (and each
+    # recycled one) starts with them instead of compiling on its first pages.
+    if not preload_app:
+        return
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import get_template
+
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(directory).rglob("*.html"):
+            get_template(str(path.relative_to(directory)))
 
 
 def post_fork(server, worker):
