@@ -30,7 +30,6 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # recycled rarely; print workers hold the memory, so they go sooner.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 500 if pool == "prints" else 20000))
 max_requests_jitter = max_requests // 10
-keepalive = 5
 # Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
 # then takes the client address from the one header nginx writes.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
