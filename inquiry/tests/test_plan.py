@@ -149,3 +149,22 @@ def test_plan_excel_of_360_rows_has_every_row(member_client, member):
     )
     response = member_client.get(URL, {"contract": loan.contract_no, "format": "xlsx"})
     assert load_workbook(BytesIO(response.content)).active.max_row == 4 + 360 + 1
+
+
+def test_plan_is_computed_once_per_contract_state_and_follows_a_change(loans):
+    from inquiry import selectors
+
+    _, active, _ = loans
+    selectors._schedule.cache_clear()
+    first = selectors.loan_plan(loan=active, start=None, end=None)
+    again = selectors.loan_plan(loan=active, start=None, end=None)
+    assert again == first and selectors._schedule.cache_info().hits == 1
+    expected = amortization.schedule(
+        active.repayment_method, active.outstanding_principal, active.annual_rate, active.remaining_months,
+        active.next_due_on,
+    )  # fmt: skip
+    assert first == expected
+    # A posting changes the outstanding principal: a new plan, not the cached one.
+    active.outstanding_principal -= Decimal("1000.00")
+    changed = selectors.loan_plan(loan=active, start=None, end=None)
+    assert changed != first and sum(r.principal for r in changed) == active.outstanding_principal
