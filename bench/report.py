@@ -11,7 +11,7 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "**missed**"
 
 
-def write_report(args, scale, small, sizes, seed_out, endpoints, targets) -> str:
+def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -> str:
     floor = scale[FLOOR]
     lines = [
         "# Benchmark results",
@@ -75,4 +75,20 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets) -> str
     )
     lines += ["## Targets", ""]
     lines += [f"- {_ok(flag)}: {text}" for text, flag in checks]
+    floor_cpu = cpu[FLOOR]["cpu_ms"]
+    lines += [
+        "",
+        "## Where the time goes (same run, in-process, the 30-year member)",
+        "",
+        "CPU per request and queries per request, measured in one process with the bench settings "
+        "(`bench/cpu_table.py`); unlike wall-clock figures they hardly move with the neighbours' load. "
+        f"With sync workers a page reaches {targets['page_share']:.0%} of the floor's requests/s only if it "
+        f"costs at most {1 / targets['page_share']:.1f}× the floor: here "
+        f"{floor_cpu / targets['page_share']:.1f} ms of CPU.",
+        "",
+        "| endpoint | CPU ms / request | × floor | queries |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, row in cpu.items():
+        lines.append(f"| {name} | {row['cpu_ms']:.1f} | {row['cpu_ms'] / floor_cpu:.1f}× | {row['queries']} |")
     return "\n".join(lines) + "\n"

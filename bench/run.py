@@ -291,11 +291,21 @@ def main() -> None:
         run_set(args.db, args.port, chosen, args, picked, "scale")
         return
     scale = run_set(args.db, args.port, chosen, args, ENDPOINTS, "scale")
+    cpu = json.loads(
+        subprocess.run(
+            [PY, "bench/cpu_table.py", json.dumps([(e[0], e[1]) for e in ENDPOINTS if "/print/" not in e[1]])],
+            cwd=ROOT,
+            env=env_for(args.db, PYTHONWARNINGS="ignore"),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     pages = [e for e in ENDPOINTS if e[4] or e[1] == "/bench/floor/"]
     small = run_set(args.small_db, args.port + 10, chosen, args, pages, "small")
     from bench.report import write_report
 
-    text = write_report(args, scale, small, sizes, seed_out, ENDPOINTS, TARGETS)
+    text = write_report(args, scale, small, sizes, seed_out, ENDPOINTS, TARGETS, cpu)
     Path(args.output).write_text(text)
     print(text)
 

@@ -278,6 +278,8 @@ class Command(BaseCommand):
         loaded = time.monotonic() - started
         if not jobs:
             self.stdout.write("seed_scale: nothing to load")
+            self._reconcile(options["sample"])
+            return
         if connection.vendor == "postgresql" and jobs:
             with connection.cursor() as cursor:
                 for model in (Member, FundAccount, LedgerEntry, LoanContract, Repayment, User, Message):
@@ -289,7 +291,10 @@ class Command(BaseCommand):
             + ", ".join(f"{v:,} {k}" for k, v in totals.items())
             + f" in {elapsed:.0f} s ({written / max(loaded, 1e-9):,.0f} rows/s; analyze {elapsed - loaded:.0f} s)"
         )
-        checked, bad = reconcile_sample(options["sample"])
+        self._reconcile(options["sample"])
+
+    def _reconcile(self, sample: int) -> None:
+        checked, bad = reconcile_sample(sample)
         if bad:
             raise CommandError(f"reconciliation FAILED: {bad} of {checked} sampled accounts differ from their ledger")
         self.stdout.write(f"reconciled: {checked} sampled accounts, balance = sum of ledger = last running balance")
