@@ -66,7 +66,9 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -
         f"- Repeat print of an unchanged plan (1 connection): p50 {repeat['p50']:.1f} ms, p95 {repeat['p95']:.1f} ms, "
         f"{repeat['rps']:.1f} req/s, errors {repeat['errors']}.",
         f"- Home page while two members print new plans without pause: {home['rps']:.1f} req/s, "
-        f"p50 {home['p50']:.1f} ms, p99 {home['p99']:.1f} ms, errors {home['errors']}.",
+        f"p50 {home['p50']:.1f} ms, p99 {home['p99']:.1f} ms, errors {home['errors']} (just before, alone: "
+        f"{scale['_home_alone']['rps']:.1f} req/s, p50 {scale['_home_alone']['p50']:.1f} ms, "
+        f"p99 {scale['_home_alone']['p99']:.1f} ms).",
         "",
     ]
     checks.append((f"repeat print < 100 ms (p95 {repeat['p95']:.1f})", repeat["p95"] < targets["repeat_print_ms"]))

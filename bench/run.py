@@ -239,6 +239,8 @@ def run_set(db, port, members_json, args, endpoints, label):
             # The same plan again and again: after the first, the PDF comes from the cache.
             results["_repeat_print"] = wrk(print_base, "/loans/plan/print/", files["all"], 1, args.seconds)
             log(f"{label}: repeat print p50 {results['_repeat_print']['p50']:.1f} ms")
+            # Paired with the next measurement: the home page alone, just before.
+            results["_home_alone"] = wrk(base, "/home/", files["all"], args.connections, args.seconds)
             # Two members print without pause while the home page is loaded.
             printers = subprocess.Popen(
                 [
@@ -259,7 +261,10 @@ def run_set(db, port, members_json, args, endpoints, label):
             time.sleep(1)
             results["_home_while_printing"] = wrk(base, "/home/", files["all"], args.connections, args.seconds)
             printers.communicate()
-            log(f"{label}: home p99 while two members print {results['_home_while_printing']['p99']:.1f} ms")
+            log(
+                f"{label}: home p99 alone {results['_home_alone']['p99']:.1f} ms, "
+                f"while two members print {results['_home_while_printing']['p99']:.1f} ms"
+            )
     return results
 
 
