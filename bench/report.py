@@ -18,7 +18,8 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M')} UTC by `make bench` on {os.cpu_count()} cores "
         f"({platform.processor() or platform.machine()}), shared with other work: figures are ratios "
-        "measured in one run, not absolutes.",
+        f"measured in one run, not absolutes. Load average (1 min) at the start / end of the run: "
+        f"{args.load_start} / {os.getloadavg()[0]:.1f}.",
         "",
         "Set-up: PostgreSQL 15 and Redis on loopback, gunicorn from `deploy/gunicorn.conf.py` with the "
         "production settings (DEBUG off) plus `bench/settings.py` (the floor URL, captcha test mode); "

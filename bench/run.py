@@ -281,6 +281,8 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--only", help="quick look: only endpoints whose name contains this (no report)")
     args = parser.parse_args()
+    # Other work on a shared machine shows in every figure: say how busy it was.
+    args.load_start = f"{os.getloadavg()[0]:.1f}"
     WORK.mkdir(parents=True, exist_ok=True)
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(args.db), check=True)
     seed_out = ensure_data(args.db, args.members)
