@@ -55,6 +55,10 @@ def when_ready(server):
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in Path(directory).rglob("*.html"):
             get_template(str(path.relative_to(directory)))
+    if pool == "prints":
+        # WeasyPrint takes about a second to import (the views import it only
+        # when printing): import it once here, not in every recycled worker.
+        import inquiry.printing  # noqa: F401
 
 
 def post_fork(server, worker):
