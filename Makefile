@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.requirements-dev-installed
 # apt waits up to 5 minutes for another process's dpkg lock instead of failing.
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
-.PHONY: run test setup sysdeps browser lint check clean
+.PHONY: run test setup sysdeps browser lint check clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +80,14 @@ check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# Load test on 100,000 members / ~22M ledger rows (PostgreSQL and Redis on
+# loopback, wrk from Debian); writes bench/RESULTS.md. See bench/run.py.
+BENCH_STAMP := $(VENV)/.bench-requirements-installed
+$(BENCH_STAMP): bench/requirements.txt | $(STAMP)
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; else echo "bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(PY) bench/run.py $(BENCH_ARGS)

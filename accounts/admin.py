@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SmsLog, User
-from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.admin import LargeTableAdminMixin, ReadOnlyAdminMixin
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -43,14 +43,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(SmsLog)
-class SmsLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SmsLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: masked phone, purpose, time and the backend's answer. The
     code is never stored in clear, so it cannot be shown here."""
 
     list_display = ("created_at", "phone_masked", "purpose", "backend", "ok", "result", "member")
     list_filter = ("purpose", "ok", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("=member__id_number", "member__name")
-    date_hierarchy = "created_at"
+    indexed_search_fields = ("member__id_number", "member__phone")
     list_select_related = ("member",)
     show_full_result_count = False
 

@@ -29,3 +29,12 @@ class MemberBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # Every member page needs request.user.member: read both in the one
+        # query that runs on each logged-in request anyway.
+        try:
+            user = User._default_manager.select_related("member").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

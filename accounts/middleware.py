@@ -15,8 +15,11 @@ from zzgjj_portal.models import AuditEvent
 
 AUTH_STARTED = "_accounts_auth_started"
 LAST_SEEN = "_accounts_last_seen"
-# Refresh the last-seen stamp at most this often: each refresh is a session write.
-TOUCH_EVERY_SECONDS = 30
+# Refresh the last-seen stamp at most this often: each refresh is a session
+# write (database and cache). The stamp is then up to a minute old, so an idle
+# session ends between 14 and 15 minutes after the last request: sooner,
+# never later, than the limit.
+TOUCH_EVERY_SECONDS = 60
 
 
 class SessionTimeoutMiddleware:

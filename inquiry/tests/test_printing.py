@@ -94,3 +94,32 @@ def test_plan_document_uses_its_own_user_agent_stylesheet():
     # The margin boxes still get their alignment from it (page numbers centred).
     with open(printing.finders.find(printing.PLAN_UA_STYLESHEET), encoding="utf-8") as handle:
         assert "@bottom-center" in handle.read()
+
+
+def test_repeat_print_of_an_unchanged_plan_comes_from_the_cache(monkeypatch, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pdf"}}
+    rendered = []
+    original = printing.PlanHTML.write_pdf
+
+    def counting(self, *args, **kwargs):
+        rendered.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(printing.PlanHTML, "write_pdf", counting)
+    loan = LoanContractFactory()
+    rows = amortization.schedule("equal_installment", Decimal("1000.00"), Decimal("0.03"), 3, date(2027, 1, 1))
+    first = printing.plan_pdf_bytes(
+        member=loan.member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 1)
+    )
+    again = printing.plan_pdf_bytes(
+        member=loan.member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 1)
+    )
+    assert again == first and len(rendered) == 1
+    # Anything on the page changes the document, hence the key: a new PDF.
+    printing.plan_pdf_bytes(
+        member=loan.member, loan=loan, start=None, end=None, plan=PlanResult.of(rows[:2]), printed_on=date(2026, 11, 1)
+    )
+    printing.plan_pdf_bytes(
+        member=loan.member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 2)
+    )
+    assert len(rendered) == 3

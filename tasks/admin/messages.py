@@ -13,6 +13,7 @@ from inquiry.models import AccountStatus, Member
 from tasks import services
 from tasks.models import Broadcast, ChannelToken, Message
 from tasks.selectors.messages import MAX_ID
+from zzgjj_portal.admin import LargeTableAdminMixin
 from zzgjj_portal.masking import mask_id_number
 
 BROADCAST_SENT = "已向{count}位缴存职工发送消息“{business}”。"
@@ -58,12 +59,14 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    """Every message, deleted ones too. A large table (one row per message a
+    member ever got): bounded count, newest first, exact indexed search."""
+
     list_display = ("sent_at", "member_display", "business", "channel", "read_at", "deleted_at")
     list_filter = ("channel", ("read_at", admin.EmptyFieldListFilter), ("deleted_at", admin.EmptyFieldListFilter))
-    search_fields = ("=member__id_number", "=member__phone", "member__name", "business")
+    indexed_search_fields = ("member__id_number", "member__phone")
     list_select_related = ("member",)
-    show_full_result_count = False
 
     @admin.display(description="缴存职工", ordering="member__name")
     def member_display(self, obj):

@@ -23,6 +23,7 @@ COMPOSITION_POINTS = {
     "zzgjj_portal/urls.py",
     "zzgjj_portal/management/commands/seed_demo.py",
     "zzgjj_portal/management/commands/seed_scale.py",
+    "zzgjj_portal/management/commands/_scale_rows.py",  # seed_scale's row builders
 }
 
 

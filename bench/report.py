@@ -1,0 +1,107 @@
+"""bench/RESULTS.md from one run's figures (see bench/run.py)."""
+
+import os
+import platform
+import time
+
+FLOOR = "floor (logged in)"
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -> str:
+    floor = scale[FLOOR]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M')} UTC by `make bench` on {os.cpu_count()} cores "
+        f"({platform.processor() or platform.machine()}), shared with other work: figures are ratios "
+        f"measured in one run, not absolutes. Load average (1 min) at the start / end of the run: "
+        f"{args.load_start} / {os.getloadavg()[0]:.1f}.",
+        "",
+        "Set-up: PostgreSQL 15 and Redis on loopback, gunicorn from `deploy/gunicorn.conf.py` with the "
+        "production settings (DEBUG off) plus `bench/settings.py` (the floor URL, captcha test mode); "
+        "pages pool of one sync worker per core, prints on their own pool (as nginx routes them). "
+        f"wrk, {args.connections} connections ({args.seconds} s after {args.warmup} s warm-up) spread over "
+        f"{args.logged_in} logged-in members.",
+        "",
+        "Data: "
+        + "; ".join(
+            f"`{db}`: {c['inquiry_member']:,} members, {c['inquiry_ledgerentry']:,} ledger rows, "
+            f"{c['inquiry_loancontract']:,} loans, {c['inquiry_repayment']:,} repayments"
+            for db, c in sizes.items()
+        ),
+        "",
+        "Seed (`seed_scale` in this run): " + " / ".join(seed_out.strip().splitlines()),
+        "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | share of floor req/s | p50 at 20M / at 20k rows |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    checks = []
+    for name, _path, _who, _conns, is_page in endpoints:
+        r = scale[name]
+        share = r["rps"] / floor["rps"]
+        ratio = ""
+        if name in small and small[name]["p50"] > 0:
+            ratio = f"{r['p50'] / small[name]['p50']:.2f}×"
+        lines.append(
+            f"| {name} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+            f"{share:.0%} | {ratio} |"
+        )
+        checks.append((f"{name}: 0 errors", r["errors"] == 0))
+        if is_page:
+            checks.append((f"{name}: ≥ {targets['page_share']:.0%} of the floor ({share:.0%})", share >= 0.4))
+            limit = targets["long_p95_ms"] if ("30 years" in name or "full plan" in name) else targets["page_p95_ms"]
+            checks.append((f"{name}: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
+            if name in small:
+                rr = r["p50"] / small[name]["p50"]
+                checks.append((f"{name}: 20M/20k latency ≤ {targets['scale_ratio']}× ({rr:.2f}×)", rr <= 1.3))
+        if "Excel" in name:
+            checks.append((f"{name}: p95 < {targets['excel_p95_ms']} ms ({r['p95']:.1f})", r["p95"] < 150))
+    repeat = scale["_repeat_print"]
+    home = scale["_home_while_printing"]
+    lines += [
+        "",
+        f"- Repeat print of an unchanged plan (1 connection): p50 {repeat['p50']:.1f} ms, p95 {repeat['p95']:.1f} ms, "
+        f"{repeat['rps']:.1f} req/s, errors {repeat['errors']}.",
+        f"- Home page while two members print new plans without pause: {home['rps']:.1f} req/s, "
+        f"p50 {home['p50']:.1f} ms, p99 {home['p99']:.1f} ms, errors {home['errors']} (just before, alone: "
+        f"{scale['_home_alone']['rps']:.1f} req/s, p50 {scale['_home_alone']['p50']:.1f} ms, "
+        f"p99 {scale['_home_alone']['p99']:.1f} ms).",
+        "",
+    ]
+    checks.append((f"repeat print < 100 ms (p95 {repeat['p95']:.1f})", repeat["p95"] < targets["repeat_print_ms"]))
+    checks.append(
+        (f"home p99 < 150 ms while two print ({home['p99']:.1f})", home["p99"] < targets["home_p99_printing_ms"])
+    )
+    for name, _path, _who, _conns, is_page in endpoints:
+        if is_page and name in cpu:
+            seq = cpu[name]["wall_ms"] / cpu[name]["wall_small_ms"]
+            checks.append((f"{name}: 20M/20k latency ≤ 1.3×, one request at a time ({seq:.2f}×)", seq <= 1.3))
+    lines += ["## Targets", ""]
+    lines += [f"- {_ok(flag)}: {text}" for text, flag in checks]
+    floor_cpu = cpu[FLOOR]["cpu_ms"]
+    lines += [
+        "",
+        "## Where the time goes (same run, in-process, the 30-year member)",
+        "",
+        "CPU per request and queries per request, measured in one process with the bench settings "
+        "(`bench/cpu_table.py`); unlike wall-clock figures they hardly move with the neighbours' load. "
+        f"With sync workers a page reaches {targets['page_share']:.0%} of the floor's requests/s only if it "
+        f"costs at most {1 / targets['page_share']:.1f}× the floor: here "
+        f"{floor_cpu / targets['page_share']:.1f} ms of CPU.",
+        "",
+        "The last three columns time one request at a time (no queueing) on each data set, back to back: "
+        "the cleanest view of what 22 million rows cost against 20,000.",
+        "",
+        "| endpoint | CPU ms / request | × floor | queries | ms at 20M rows | ms at 20k rows | 20M / 20k |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, row in cpu.items():
+        lines.append(
+            f"| {name} | {row['cpu_ms']:.1f} | {row['cpu_ms'] / floor_cpu:.1f}× | {row['queries']} | "
+            f"{row['wall_ms']:.1f} | {row['wall_small_ms']:.1f} | {row['wall_ms'] / row['wall_small_ms']:.2f}× |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,69 @@
+"""gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py zzgjj_portal.wsgi`.
+
+Two pools run from this one file (see deploy/nginx-zzgjj.conf):
+  GUNICORN_POOL=pages   every page, on 127.0.0.1:8000, one sync worker per core
+  GUNICORN_POOL=prints  only /loans/plan/print/ (WeasyPrint, 1-3 s of CPU per
+                        cold PDF), on 127.0.0.1:8001, few workers: a burst of
+                        prints queues there instead of taking every page worker.
+Each value can be overridden by the GUNICORN_* variable next to it.
+"""
+
+import multiprocessing
+import os
+
+pool = os.environ.get("GUNICORN_POOL", "pages")
+cores = multiprocessing.cpu_count()
+
+wsgi_app = "zzgjj_portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001" if pool == "prints" else "127.0.0.1:8000")
+# Sync workers: every page is short and CPU-bound in Python; one per core
+# keeps the cores busy without paying for context switches. Prints get half.
+workers = int(os.environ.get("GUNICORN_WORKERS", max(1, cores // 2) if pool == "prints" else cores))
+worker_class = "sync"
+# A print of a 360-row plan takes about 3 s cold; nothing legitimate takes 30.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+# On HUP or TERM a worker finishes the request it has (up to this long) before exiting.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# Recycle workers now and then (WeasyPrint's caches grow); the jitter keeps
+# them from all restarting in the same second. Page workers serve hundreds of
+# requests a second at peak, and each restart shows in the p99, so they are
+# recycled rarely; print workers hold the memory, so they go sooner.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 500 if pool == "prints" else 20000))
+max_requests_jitter = max_requests // 10
+# Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
+# then takes the client address from the one header nginx writes.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Load the app before forking: workers share its memory pages, and a broken
+# release fails at start instead of in every worker.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true") == "true"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+proc_name = f"zzgjj-{pool}"
+
+
+def when_ready(server):
+    # With preload_app the master holds Django: compile every project template
+    # into the cached loader once, here, so that each worker (and each
+    # recycled one) starts with them instead of compiling on its first pages.
+    if not preload_app:
+        return
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import get_template
+
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(directory).rglob("*.html"):
+            get_template(str(path.relative_to(directory)))
+    if pool == "prints":
+        # WeasyPrint takes about a second to import (the views import it only
+        # when printing): import it once here, not in every recycled worker.
+        import inquiry.printing  # noqa: F401
+
+
+def post_fork(server, worker):
+    # Print workers run at a lower CPU priority: on a machine they share with
+    # the page workers, a burst of PDFs then takes the cores only when pages
+    # do not need them (pages' p99 stays low, prints just take longer).
+    if pool == "prints":
+        os.nice(int(os.environ.get("GUNICORN_PRINTS_NICE", 10)))
