@@ -15,11 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import log_in_staff
+
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="query plans are PostgreSQL's"),
 ]
-BIG_LISTS = ["inquiry.LedgerEntry", "inquiry.Repayment", "tasks.Message", "accounts.AuditEvent", "accounts.SmsLog"]
+BIG_LISTS = ["inquiry.LedgerEntry", "inquiry.Repayment", "tasks.Message", "zzgjj_portal.AuditEvent", "accounts.SmsLog"]
 
 
 @pytest.fixture
@@ -31,11 +33,11 @@ def staff_client(client):
         .distinct()
         .first()
     )
-    apps.get_model("accounts", "AuditEvent").objects.create(kind="login_success", member=member)
+    apps.get_model("zzgjj_portal", "AuditEvent").objects.create(kind="login_success", member=member)
     apps.get_model("accounts", "SmsLog").objects.create(
         created_at=timezone.now(), member=member, phone_masked="139****0000", purpose="register", backend="x", ok=True
     )
-    client.force_login(get_user_model().objects.create_superuser("scale-staff", password="Staff#2026pass"))
+    log_in_staff(client, get_user_model().objects.create_superuser("scale-staff", password="Staff#2026pass"))
     client.member = member
     return client
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from zzgjj_portal.management.commands import portal_cleanup
+from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_portal_cleanup_deletes_expired_rows_and_keeps_live_ones(settings, monke
     live = make_session(timedelta(hours=1))
     CaptchaStore.objects.create(challenge="AB", response="ab", hashkey="old", expiration=now - timedelta(minutes=1))
     CaptchaStore.objects.create(challenge="CD", response="cd", hashkey="new", expiration=now + timedelta(minutes=5))
-    audit = portal_cleanup.audit_model()
+    audit = AuditEvent
     old = [audit.objects.create(kind="login_success", created_at=now - timedelta(days=1096)) for _ in range(3)]
     kept = audit.objects.create(kind="login_success", created_at=now - timedelta(days=1094))
     throttle = apps.get_model("accounts", "LoginThrottle")
@@ -52,7 +53,7 @@ def test_portal_cleanup_deletes_expired_rows_and_keeps_live_ones(settings, monke
 
 def test_portal_cleanup_retention_is_a_setting(settings):
     settings.PORTAL_AUDIT_RETENTION_DAYS = 30
-    audit = portal_cleanup.audit_model()
+    audit = AuditEvent
     audit.objects.create(kind="logout", created_at=timezone.now() - timedelta(days=31))
     call_command("portal_cleanup", stdout=StringIO())
     assert audit.objects.count() == 0

@@ -9,25 +9,15 @@ and more than once: it only deletes what nobody can use any more.
 from datetime import timedelta
 
 from captcha.models import CaptchaStore
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from zzgjj_portal.models import AuditEvent
+
 BATCH = 10_000
-
-
-def audit_model():
-    """The security audit model, wherever it lives: it is moving from
-    `accounts` into `zzgjj_portal`, and this project-level job imports no app."""
-    for label in ("zzgjj_portal", "accounts"):
-        try:
-            return apps.get_model(label, "AuditEvent")
-        except LookupError:
-            continue
-    raise LookupError("AuditEvent")
 
 
 def delete_in_batches(queryset) -> int:
@@ -51,7 +41,7 @@ class Command(BaseCommand):
         call_command("accounts_cleanup", stdout=self.stdout)
         captchas = delete_in_batches(CaptchaStore.objects.filter(expiration__lt=now))
         cutoff = now - timedelta(days=settings.PORTAL_AUDIT_RETENTION_DAYS)
-        audit = delete_in_batches(audit_model().objects.filter(created_at__lt=cutoff))
+        audit = delete_in_batches(AuditEvent.objects.filter(created_at__lt=cutoff))
         self.stdout.write(
             f"portal_cleanup: {sessions} sessions, {captchas} captchas, {audit} audit rows older than "
             f"{settings.PORTAL_AUDIT_RETENTION_DAYS} days deleted"
