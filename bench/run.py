@@ -139,8 +139,14 @@ class Server:
                     stderr=subprocess.STDOUT,
                 )
             )
-        for port in (self.port, self.port + 1):
-            wait_ready(f"http://127.0.0.1:{port}/")
+        try:
+            for port in (self.port, self.port + 1):
+                wait_ready(f"http://127.0.0.1:{port}/")
+        except SystemExit:
+            # __exit__ does not run when __enter__ fails: stop the pools here,
+            # or the next run finds its ports taken.
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc):

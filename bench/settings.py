@@ -10,3 +10,5 @@ CAPTCHA_TEST_MODE = True
 # Loopback HTTP: the bench has no TLS proxy in front, so cookies must travel over http.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Nor does it redirect to https (production does, behind its TLS proxy).
+SECURE_SSL_REDIRECT = False
