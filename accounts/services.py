@@ -42,6 +42,12 @@ class Refusal(Exception):
         self.code = code
 
 
+def _refusal_after_failure(lock, message: str, *, code: str, locked_code: str = "locked") -> Refusal:
+    """The refusal of a failure that was just counted: the lock's own message
+    when this failure started one (or a lock was already on), else `message`."""
+    return Refusal(lock.message, code=locked_code) if lock is not None else Refusal(message, code=code)
+
+
 # --- Login -------------------------------------------------------------------
 
 
@@ -78,18 +84,10 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
                 # The manual's helpful answer stays, but it tells whether an ID
                 # number or phone belongs to a member: it costs the IP a failure.
                 lock = lockout.ip_failure_record(ip=ip, request=request)
-                refusal = (
-                    Refusal(lock.message, code="locked")
-                    if lock is not None
-                    else Refusal(texts.NOT_REGISTERED, code="not_registered")
-                )
+                refusal = _refusal_after_failure(lock, texts.NOT_REGISTERED, code="not_registered")
             else:
                 lock = lockout.failure_record(key=key, ip=ip, member=member, request=request)
-                refusal = (
-                    Refusal(lock.message, code="locked")
-                    if lock is not None
-                    else Refusal(texts.INVALID_LOGIN, code="invalid_login")
-                )
+                refusal = _refusal_after_failure(lock, texts.INVALID_LOGIN, code="invalid_login")
     # Raised after the commit, so the counted failure and its audit row are kept.
     raise refusal
 
@@ -153,11 +151,7 @@ def staff_login_attempt(
                 )
             if refusal is None:
                 lock = lockout.failure_record(key=key, ip=ip, request=request)
-                refusal = (
-                    Refusal(lock.message, code="locked")
-                    if lock is not None
-                    else Refusal(texts.STAFF_INVALID_LOGIN, code="invalid_login")
-                )
+                refusal = _refusal_after_failure(lock, texts.STAFF_INVALID_LOGIN, code="invalid_login")
     raise refusal
 
 
@@ -380,11 +374,7 @@ def password_old_check(*, user: User, password: str, request: HttpRequest) -> No
             refusal = Refusal(lock.message, code="locked")
         elif not user.check_password(password):
             lock = lockout.failure_record(key=key, ip=ip, member=user.member, request=request)
-            refusal = (
-                Refusal(lock.message, code="locked_now")
-                if lock is not None
-                else Refusal(texts.OLD_PASSWORD_WRONG, code="wrong")
-            )
+            refusal = _refusal_after_failure(lock, texts.OLD_PASSWORD_WRONG, code="wrong", locked_code="locked_now")
     if refusal is not None:
         raise refusal
 
