@@ -89,3 +89,9 @@ def test_loan_contract_no_unique_and_outstanding_within_amount():
 def test_disbursed_loan_needs_disbursement_date():
     with pytest.raises(IntegrityError), transaction.atomic():
         LoanContractFactory(status="active", disbursed_on=None)
+
+
+def test_member_factory_makes_id_numbers_the_portal_accepts():
+    from zzgjj_portal.identity import id_number_error
+
+    assert [id_number_error(MemberFactory.build().id_number) for _ in range(30)] == [None] * 30
