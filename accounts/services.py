@@ -48,6 +48,18 @@ def _refusal_after_failure(lock, message: str, *, code: str, locked_code: str = 
     return Refusal(lock.message, code=locked_code) if lock is not None else Refusal(message, code=code)
 
 
+def _locked_refusal(*, key: str, ip: str | None, request: HttpRequest, detail: str, member=None, actor=None):
+    """Hold the key's counter row until the caller's transaction ends and, when
+    the key or the client IP is locked, audit the attempt (its password is never
+    checked) and return its refusal; None when the attempt may go on."""
+    lockout.counter_hold(key)
+    lock = lockout.lock_status(key=key, ip=ip)
+    if lock is None:
+        return None
+    audit_record(kind=AuditEvent.Kind.LOGIN_FAILURE, request=request, member=member, actor=actor, detail=detail)
+    return Refusal(lock.message, code="locked")
+
+
 # --- Login -------------------------------------------------------------------
 
 
@@ -63,19 +75,11 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
     """
     key, member = lockout.login_key(identifier)
     ip = client_ip(request)
-    refusal = None
     with transaction.atomic():
-        lockout.counter_hold(key)
-        lock = lockout.lock_status(key=key, ip=ip)
-        if lock is not None:
-            audit_record(
-                kind=AuditEvent.Kind.LOGIN_FAILURE,
-                request=request,
-                member=member,
-                detail=f"{mask_login(identifier)} 锁定中,未校验密码",
-            )
-            refusal = Refusal(lock.message, code="locked")
-        else:
+        refusal = _locked_refusal(
+            key=key, ip=ip, request=request, member=member, detail=f"{mask_login(identifier)} 锁定中,未校验密码"
+        )
+        if refusal is None:
             user = authenticate(request, identifier=identifier, password=password)
             if user is not None:
                 lockout.failures_clear(key=key)
@@ -111,19 +115,11 @@ def staff_login_attempt(
     key, staff = lockout.staff_login_key(username)
     ip = client_ip(request)
     masked = mask_typed_username(username)
-    refusal = None
     with transaction.atomic():
-        lockout.counter_hold(key)
-        lock = lockout.lock_status(key=key, ip=ip)
-        if lock is not None:
-            audit_record(
-                kind=AuditEvent.Kind.LOGIN_FAILURE,
-                request=request,
-                actor=staff,
-                detail=f"管理后台 用户名 {masked} 锁定中,未校验密码",
-            )
-            refusal = Refusal(lock.message, code="locked")
-        else:
+        refusal = _locked_refusal(
+            key=key, ip=ip, request=request, actor=staff, detail=f"管理后台 用户名 {masked} 锁定中,未校验密码"
+        )
+        if refusal is None:
             # authenticate() audits a wrong password (accounts.signals).
             user = authenticate(request, username=username, password=password)
             problem = None
