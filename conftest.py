@@ -37,6 +37,18 @@ def _plain_static_files(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings, request):
+    """Every test runs with the member page cache on (as production does with
+    Redis), in a per-process memory cache emptied for each test: any test that
+    changes data and then reads a page would fail on a stale cached page."""
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PAGE_CACHE_SECONDS = 300
+    caches["default"].clear()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_hashers: keep the production password hashers")
 

@@ -11,7 +11,11 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "**missed**"
 
 
-def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -> str:
+def _p95_limit(name: str, targets: dict) -> int:
+    return targets["long_p95_ms"] if ("30 years" in name or "full plan" in name) else targets["page_p95_ms"]
+
+
+def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, cpu) -> str:
     floor = scale[FLOOR]
     lines = [
         "# Benchmark results",
@@ -36,30 +40,60 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -
         "",
         "Seed (`seed_scale` in this run): " + " / ".join(seed_out.strip().splitlines()),
         "",
-        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | share of floor req/s | p50 at 20M / at 20k rows |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "Member pages are kept in the page cache (Redis) keyed on the member's data version, which the "
+        "database raises on any change to what the pages show (`zzgjj_portal/pagecache.py`, "
+        "`inquiry/versioning.py`). The journeys below repeat the same pages for the same few members, so "
+        "after the first view of each they are served from that cache. The second table is the same pages "
+        "with the page cache off, every request rendered afresh: a member's first view of a page, or the "
+        "first after a posting, costs that. Excel files and PDFs are never in the page cache.",
+        "",
+        "### With the page cache (repeat views)",
+        "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | share of floor req/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     checks = []
     for name, _path, _who, _conns, is_page in endpoints:
         r = scale[name]
         share = r["rps"] / floor["rps"]
-        ratio = ""
-        if name in small and small[name]["p50"] > 0:
-            ratio = f"{r['p50'] / small[name]['p50']:.2f}×"
         lines.append(
             f"| {name} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-            f"{share:.0%} | {ratio} |"
+            f"{share:.0%} |"
         )
         checks.append((f"{name}: 0 errors", r["errors"] == 0))
         if is_page:
             checks.append((f"{name}: ≥ {targets['page_share']:.0%} of the floor ({share:.0%})", share >= 0.4))
-            limit = targets["long_p95_ms"] if ("30 years" in name or "full plan" in name) else targets["page_p95_ms"]
+            limit = _p95_limit(name, targets)
             checks.append((f"{name}: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
-            if name in small:
-                rr = r["p50"] / small[name]["p50"]
-                checks.append((f"{name}: 20M/20k latency ≤ {targets['scale_ratio']}× ({rr:.2f}×)", rr <= 1.3))
         if "Excel" in name:
             checks.append((f"{name}: p95 < {targets['excel_p95_ms']} ms ({r['p95']:.1f})", r["p95"] < 150))
+    lines += [
+        "",
+        "### Rendered afresh (page cache off), and at 20M against 20k rows",
+        "",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | share of floor req/s | p50 at 20M / at 20k rows |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    cold_floor = cold[FLOOR]
+    for name, _path, _who, _conns, is_page in endpoints:
+        if name not in cold:
+            continue
+        r = cold[name]
+        share = r["rps"] / cold_floor["rps"]
+        ratio = r["p50"] / small[name]["p50"] if small.get(name, {}).get("p50") else None
+        lines.append(
+            f"| {name} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+            f"{share:.0%} | {'' if ratio is None else f'{ratio:.2f}×'} |"
+        )
+        checks.append((f"{name}, rendered afresh: 0 errors", r["errors"] == 0))
+        if is_page:
+            label = f"{name}, rendered afresh: ≥ {targets['page_share']:.0%} of the floor ({share:.0%})"
+            checks.append((label, share >= targets["page_share"]))
+            limit = _p95_limit(name, targets)
+            checks.append((f"{name}, rendered afresh: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
+            if ratio is not None:
+                label = f"{name}, rendered afresh: 20M/20k latency ≤ {targets['scale_ratio']}× ({ratio:.2f}×)"
+                checks.append((label, ratio <= targets["scale_ratio"]))
     repeat = scale["_repeat_print"]
     home = scale["_home_while_printing"]
     lines += [
@@ -79,7 +113,9 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -
     for name, _path, _who, _conns, is_page in endpoints:
         if is_page and name in cpu:
             seq = cpu[name]["wall_ms"] / cpu[name]["wall_small_ms"]
-            checks.append((f"{name}: 20M/20k latency ≤ 1.3×, one request at a time ({seq:.2f}×)", seq <= 1.3))
+            checks.append(
+                (f"{name}: 20M/20k latency ≤ 1.3×, rendered afresh one request at a time ({seq:.2f}×)", seq <= 1.3)
+            )
     lines += ["## Targets", ""]
     lines += [f"- {_ok(flag)}: {text}" for text, flag in checks]
     floor_cpu = cpu[FLOOR]["cpu_ms"]
@@ -88,20 +124,23 @@ def write_report(args, scale, small, sizes, seed_out, endpoints, targets, cpu) -
         "## Where the time goes (same run, in-process, the 30-year member)",
         "",
         "CPU per request and queries per request, measured in one process with the bench settings "
-        "(`bench/cpu_table.py`); unlike wall-clock figures they hardly move with the neighbours' load. "
+        "(`bench/cpu_table.py`), from the page cache (a repeat view) and rendered afresh; unlike "
+        "wall-clock figures they hardly move with the neighbours' load. "
         f"With sync workers a page reaches {targets['page_share']:.0%} of the floor's requests/s only if it "
         f"costs at most {1 / targets['page_share']:.1f}× the floor: here "
         f"{floor_cpu / targets['page_share']:.1f} ms of CPU.",
         "",
-        "The last three columns time one request at a time (no queueing) on each data set, back to back: "
+        "The last three columns time renders one at a time (no queueing) on each data set, back to back: "
         "the cleanest view of what 22 million rows cost against 20,000.",
         "",
-        "| endpoint | CPU ms / request | × floor | queries | ms at 20M rows | ms at 20k rows | 20M / 20k |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | cached: CPU ms | × floor | queries | afresh: CPU ms | × floor | queries "
+        "| ms at 20M rows | ms at 20k rows | 20M / 20k |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in cpu.items():
         lines.append(
-            f"| {name} | {row['cpu_ms']:.1f} | {row['cpu_ms'] / floor_cpu:.1f}× | {row['queries']} | "
+            f"| {name} | {row['cpu_ms']:.1f} | {row['cpu_ms'] / floor_cpu:.1f}× | {row['queries_cached']} | "
+            f"{row['cold_cpu_ms']:.1f} | {row['cold_cpu_ms'] / floor_cpu:.1f}× | {row['queries']} | "
             f"{row['wall_ms']:.1f} | {row['wall_small_ms']:.1f} | {row['wall_ms'] / row['wall_small_ms']:.2f}× |"
         )
     return "\n".join(lines) + "\n"

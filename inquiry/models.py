@@ -75,6 +75,9 @@ class Member(models.Model):
     # SMS codes go only there, and it is a login name, hence unique when set.
     phone = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    # Raised by database triggers whenever anything shown about the member
+    # changes (inquiry/versioning.py); the member pages' cache keys on it.
+    data_version = models.PositiveBigIntegerField("数据版本", default=0, db_default=0, editable=False)
 
     objects = MemberQuerySet.as_manager()
 

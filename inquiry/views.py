@@ -23,6 +23,7 @@ class BasicInfoView(MemberPageMixin, TemplateView):
 
     template_name = "inquiry/basic_info.html"
     nav = "info"
+    page_cache = True
 
     def get_context_data(self, **kwargs):
         account = selectors.member_fund_account(member=self.member)
@@ -36,6 +37,7 @@ class LedgerView(MemberPageMixin, TemplateView):
 
     template_name = "inquiry/ledger_list.html"
     nav = "ledger"
+    page_cache = True
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
@@ -95,6 +97,7 @@ class LoanProgressView(LoanPageMixin, TemplateView):
 
     template_name = "inquiry/loan_progress.html"
     nav = "progress"
+    page_cache = True
     needs_disbursed = False  # progress is most useful before the money comes
 
     def get_context_data(self, **kwargs):
@@ -107,6 +110,7 @@ class LoanInfoView(LoanPageMixin, TemplateView):
 
     template_name = "inquiry/loan_info.html"
     nav = "loan_info"
+    page_cache = True
 
 
 class RepaymentListView(LoanPageMixin, TemplateView):
@@ -114,6 +118,7 @@ class RepaymentListView(LoanPageMixin, TemplateView):
 
     template_name = "inquiry/repayment_list.html"
     nav = "repayments"
+    page_cache = True
 
     def loan_get(self, request):
         form = date_range_form(request.GET)
@@ -132,6 +137,7 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
 
     template_name = "inquiry/plan_list.html"
     nav = "plan"
+    page_cache = True
     needs_running = True
 
     def plan(self, request):
@@ -154,6 +160,8 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
 
 class RepaymentPlanPrintView(RepaymentPlanView):
     """打印: the 缴存人还款计划表 as a PDF rendered by WeasyPrint."""
+
+    page_cache = False  # PDFs have their own cache (inquiry/printing.py)
 
     def loan_get(self, request):
         form, plan = self.plan(request)

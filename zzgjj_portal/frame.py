@@ -10,7 +10,10 @@ from collections.abc import Callable
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from zzgjj_portal import pagecache
 
 MenuProvider = Callable[[object, dict], dict]
 _menu_providers: list[MenuProvider] = []
@@ -42,10 +45,14 @@ class MemberRequiredMixin:
         if not is_member(request.user):
             return redirect_to_login(request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME)
         self.member = request.user.member
-        response = super().dispatch(request, *args, **kwargs)
+        response = self.member_dispatch(request, *args, **kwargs)
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
         return response
+
+    def member_dispatch(self, request, *args, **kwargs):
+        """The view proper, once the gate has passed (`self.member` is set)."""
+        return super().dispatch(request, *args, **kwargs)
 
 
 class MemberPageMixin(MemberRequiredMixin):
@@ -53,6 +60,20 @@ class MemberPageMixin(MemberRequiredMixin):
     the current menu entry (`nav`) and what the menu providers add."""
 
     nav = ""
+    # A read-only page whose HTML depends only on what pagecache.page_key
+    # holds may set this: repeat views are then served from the cache.
+    page_cache = False
+
+    def member_dispatch(self, request, *args, **kwargs):
+        key = pagecache.page_key(request, self.member) if self.page_cache else None
+        if key and (cached := pagecache.cached_page(key)) is not None:
+            return cached
+        response = super().member_dispatch(request, *args, **kwargs)
+        if key:
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+            pagecache.page_store(key, response)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -131,6 +131,10 @@ if env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+# Rendered member pages kept in the cache, keyed on the member's data version
+# (zzgjj_portal/pagecache.py), for this many seconds; 0 turns it off. Off by
+# default without Redis: a database-cache lookup costs what it would save.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if env.str("REDIS_URL", default="") else 0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from weasyprint.text import ffi as weasyprint_ffi
 
 from inquiry import amortization, printing
+from inquiry.models import Member
 from inquiry.selectors import PlanResult
 from inquiry.tests.factories import LoanContractFactory, MemberFactory
 
@@ -123,3 +124,15 @@ def test_repeat_print_of_an_unchanged_plan_comes_from_the_cache(monkeypatch, set
         member=loan.member, loan=loan, start=None, end=None, plan=PlanResult.of(rows), printed_on=date(2026, 11, 2)
     )
     assert len(rendered) == 3
+    # The member's name is on the page: the database raises the member's data
+    # version, so the member as the next request reads it gets a new PDF.
+    Member.objects.filter(pk=loan.member_id).update(name="改名后")
+    printing.plan_pdf_bytes(
+        member=Member.objects.get(pk=loan.member_id),
+        loan=loan,
+        start=None,
+        end=None,
+        plan=PlanResult.of(rows),
+        printed_on=date(2026, 11, 2),
+    )
+    assert len(rendered) == 4

@@ -137,6 +137,7 @@ class ApplicationListView(MemberPageMixin, TemplateView):
 
     template_name = "tasks/application_list.html"
     nav = "home"
+    page_cache = True
 
     def get_context_data(self, **kwargs):
         page = paginate(self.request, selectors.member_applications(member=self.member))

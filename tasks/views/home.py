@@ -14,6 +14,7 @@ class HomeView(MemberPageMixin, TemplateView):
 
     template_name = "tasks/home.html"
     nav = "home"
+    page_cache = True
 
     def get_context_data(self, **kwargs):
         summary = records.home_summary(member=self.member)

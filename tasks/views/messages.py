@@ -52,6 +52,7 @@ class MessageListView(MemberPageMixin, TemplateView):
 
     template_name = "tasks/message_list.html"
     nav = "home"
+    page_cache = True
     read = False
 
     def get(self, request, *args, **kwargs):

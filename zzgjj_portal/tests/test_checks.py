@@ -25,9 +25,12 @@ def test_no_missing_migrations(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_cache_is_shared_between_processes(settings):
-    # Lockouts and rate limits must hold across gunicorn workers.
-    backend = settings.CACHES["default"]["BACKEND"]
+def test_cache_is_shared_between_processes():
+    # Lockouts and rate limits must hold across gunicorn workers. The settings
+    # module itself: the test fixtures swap in a memory cache per test.
+    from zzgjj_portal import settings as configured
+
+    backend = configured.CACHES["default"]["BACKEND"]
     assert "locmem" not in backend.lower()
 
 

@@ -1,0 +1,142 @@
+"""Member data version: one number per member that changes whenever anything a
+member page shows about them changes, in the database itself.
+
+`Member.data_version` is raised by database triggers, not by Python code, so
+no write can forget it: services, admin, `QuerySet.update()`, `bulk_create`,
+COPY from the center's core system and hand-run SQL all raise it, in the
+same transaction as the change. The member pages' cache (zzgjj_portal.pagecache)
+keys on it, so a cached page can only be served while nothing it shows has
+changed.
+
+The member row itself: any UPDATE sets `data_version = old + 1`, whatever
+value the statement wrote. A stale `Member.save()` (an instance loaded before
+a posting) therefore cannot move the number back to one already used as a
+cache key.
+
+Rows that belong to a member through other rows name the path to the member
+here, as SQL over the changed rows. PostgreSQL runs one statement-level
+trigger per statement with transition tables (a broadcast to 100,000 members
+or a COPY of a day's postings costs one UPDATE, not one per row); SQLite, for
+development and tests, runs row-level triggers.
+
+Migrations call `install_sql`/`uninstall_sql`: change the SQL only by a new
+migration, never in place.
+"""
+
+# Every name in this SQL is a constant of this module; no value from outside.
+# ruff: noqa: S608
+MEMBER_TABLE = "inquiry_member"
+
+# table -> how its rows lead to their member: the row's own `member_id`
+# (None), or (column of the row, parent table, parent column): the members
+# of the parent rows whose parent column equals the row's column.
+VIA_ACCOUNT = ("account_id", "inquiry_fundaccount", "id")
+VIA_CONTRACT = ("contract_id", "inquiry_loancontract", "id")
+VIA_EMPLOYER = ("id", "inquiry_fundaccount", "employer_id")
+VIA_APPLICATION = ("application_id", "tasks_application", "id")
+
+INQUIRY_TABLES = {
+    "inquiry_employer": VIA_EMPLOYER,
+    "inquiry_fundaccount": None,
+    "inquiry_ledgerentry": VIA_ACCOUNT,
+    "inquiry_loancontract": None,
+    "inquiry_loanprogressstep": VIA_CONTRACT,
+    "inquiry_repayment": VIA_CONTRACT,
+}
+TASKS_TABLES = {
+    "tasks_message": None,
+    "tasks_application": None,
+    "tasks_applicationstep": VIA_APPLICATION,
+}
+
+
+def _members_of_rows(path, rows: str) -> str:
+    """PostgreSQL: the member ids of the rows in transition table `rows`."""
+    if path is None:
+        return f"SELECT r.member_id FROM {rows} r"
+    column, parent, parent_column = path
+    return f"SELECT p.member_id FROM {parent} p JOIN {rows} r ON p.{parent_column} = r.{column}"
+
+
+def _members_of_row(path, row: str) -> str:
+    """SQLite: the member ids of trigger row `row` (NEW or OLD)."""
+    if path is None:
+        return f"SELECT {row}.member_id"
+    column, parent, parent_column = path
+    return f"SELECT member_id FROM {parent} WHERE {parent_column} = {row}.{column}"
+
+
+_BUMP = f"UPDATE {MEMBER_TABLE} SET data_version = data_version + 1 WHERE id IN ({{ids}})"
+
+
+def _member_trigger(vendor: str) -> tuple[list[str], list[str]]:
+    if vendor == "postgresql":
+        return (
+            [
+                "CREATE FUNCTION inquiry_member_version_next() RETURNS trigger AS $$ "
+                "BEGIN NEW.data_version := OLD.data_version + 1; RETURN NEW; END $$ LANGUAGE plpgsql",
+                f"CREATE TRIGGER inquiry_member_version BEFORE UPDATE ON {MEMBER_TABLE} "
+                "FOR EACH ROW EXECUTE FUNCTION inquiry_member_version_next()",
+            ],
+            [
+                f"DROP TRIGGER IF EXISTS inquiry_member_version ON {MEMBER_TABLE}",
+                "DROP FUNCTION IF EXISTS inquiry_member_version_next()",
+            ],
+        )
+    # SQLite cannot assign NEW in a BEFORE trigger; its triggers do not fire
+    # themselves again (recursive_triggers is off), so this UPDATE ends here.
+    return (
+        [
+            f"CREATE TRIGGER inquiry_member_version AFTER UPDATE ON {MEMBER_TABLE} FOR EACH ROW "
+            f"BEGIN UPDATE {MEMBER_TABLE} SET data_version = OLD.data_version + 1 WHERE id = NEW.id; END"
+        ],
+        ["DROP TRIGGER IF EXISTS inquiry_member_version"],
+    )
+
+
+def _table_triggers(vendor: str, table: str, path) -> tuple[list[str], list[str]]:
+    """The triggers that raise the version of the members whose rows of `table` change."""
+    install, uninstall = [], []
+    if vendor == "postgresql":
+        for event, referencing, ids in (
+            ("INSERT", "NEW TABLE AS new_rows", _members_of_rows(path, "new_rows")),
+            ("DELETE", "OLD TABLE AS old_rows", _members_of_rows(path, "old_rows")),
+            (
+                "UPDATE",
+                "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                f"{_members_of_rows(path, 'new_rows')} UNION {_members_of_rows(path, 'old_rows')}",
+            ),
+        ):
+            name = f"{table}_version_{event.lower()}"
+            install += [
+                f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+                f"{_BUMP.format(ids=ids)}; RETURN NULL; END $$ LANGUAGE plpgsql",
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
+            uninstall += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+        return install, uninstall
+    for event, rows in (("INSERT", ["NEW"]), ("DELETE", ["OLD"]), ("UPDATE", ["NEW", "OLD"])):
+        name = f"{table}_version_{event.lower()}"
+        ids = " UNION ".join(_members_of_row(path, row) for row in rows)
+        install.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {_BUMP.format(ids=ids)}; END"
+        )
+        uninstall.append(f"DROP TRIGGER IF EXISTS {name}")
+    return install, uninstall
+
+
+def install_sql(vendor: str, tables: dict) -> list[str]:
+    """CREATE statements for `tables` (INQUIRY_TABLES or TASKS_TABLES); the
+    inquiry set also holds the member row's own trigger."""
+    statements = _member_trigger(vendor)[0] if tables is INQUIRY_TABLES else []
+    for table, path in tables.items():
+        statements += _table_triggers(vendor, table, path)[0]
+    return statements
+
+
+def uninstall_sql(vendor: str, tables: dict) -> list[str]:
+    statements = []
+    for table, path in tables.items():
+        statements += _table_triggers(vendor, table, path)[1]
+    return statements + (_member_trigger(vendor)[1] if tables is INQUIRY_TABLES else [])

@@ -1,0 +1,52 @@
+"""Messages and applications raise their member's data_version too (inquiry/versioning.py)."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from inquiry.tests.factories import FundAccountFactory
+from inquiry.tests.test_data_version import changes, version
+from tasks.models import Application, ApplicationStep, Message
+from tasks.tests.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair():
+    return FundAccountFactory().member, FundAccountFactory().member, FundAccountFactory().member
+
+
+def test_messages_raise_it_one_by_one_and_in_bulk(pair):
+    a, b, c = pair
+    message = MessageFactory(member=a)
+    changes(a, [b, c], lambda: MessageFactory(member=a))
+    changes(a, [b, c], lambda: Message.objects.filter(pk=message.pk).update(read_at=message.sent_at))
+    changes(a, [b, c], lambda: Message.objects.filter(pk=message.pk).delete())
+    before_c = version(c)
+    changes(a, [c], lambda: Message.objects.bulk_create([MessageFactory.build(member=m) for m in (a, b)]))
+    assert version(c) == before_c
+
+
+def test_applications_and_their_steps_raise_it(pair):
+    a, b, _ = pair
+    changes(a, [b], lambda: make_application(a))
+    application = Application.objects.filter(member=a).get()
+    step = Application.Step
+    changes(a, [b], lambda: Application.objects.filter(pk=application.pk).update(current_step=step.REVIEW))
+    changes(a, [b], lambda: ApplicationStep.objects.create(application=application, order=1, step=step.ACCEPT))
+    changes(a, [b], lambda: ApplicationStep.objects.filter(application=application).update(opinion="同意"))
+
+
+def make_application(member):
+    return Application.objects.create(
+        member=member,
+        kind=Application.Kind.WITHDRAWAL,
+        withdrawal_kind=Application.WithdrawalKind.RENT,
+        submitted_at=timezone.now(),
+        current_step=Application.Step.ACCEPT,
+        form_token=uuid.uuid4(),
+        amount=Decimal("10.00"),
+    )

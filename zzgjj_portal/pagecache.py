@@ -1,0 +1,92 @@
+"""Server-side cache of rendered member pages, keyed on what they show.
+
+A member page is a function of the member's data, the logged-in user's own
+settings, the URL, the day and the code. The key holds each of them:
+
+- `Member.data_version`, which database triggers raise in the same
+  transaction as any change to what the member's pages show (see
+  inquiry/versioning.py), read in the query that loads the user anyway;
+- the user (and the sound setting in the frame's buttons);
+- the browser's CSRF secret, because the page's forms carry tokens made
+  from it (so a cached page is only ever served to the browser it was
+  rendered for);
+- the full path with its query string, and today's date (default ranges,
+  the plan's next due date);
+- the release: a digest of the code, the templates and the static manifest,
+  so a deployment never serves pages rendered by the previous one.
+
+Nothing else goes in a page: pages with a pending flash message are neither
+served from nor written to the cache. Entries also expire after
+PAGE_CACHE_SECONDS, and the cache is off (0) unless a shared cache (Redis)
+is configured: with the database cache a lookup would cost what it saves.
+
+Stored in the cache only, never in the browser: every member answer still
+says `Cache-Control: no-store, private`.
+"""
+
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils import timezone
+
+KEY_PREFIX = "member-page:"
+HTML = "text/html; charset=utf-8"
+_SKIP_DIRS = {".venv", "var", "staticfiles", "node_modules", "test-artifacts", ".git", "__pycache__"}
+
+
+@cache
+def release() -> str:
+    """A digest of this deployment: every .py and template file of the
+    project and the static manifest (hashed asset names end up in pages)."""
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    files = [root / "staticfiles" / "staticfiles.json"]
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS]
+        files += [Path(directory) / n for n in names if n.endswith((".py", ".html"))]
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def page_key(request, member) -> str | None:
+    """The cache key of this GET of a member page, or None when the page must
+    be rendered afresh (cache off, a flash message waiting, no CSRF secret yet)."""
+    if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
+        return None
+    secret = request.META.get("CSRF_COOKIE")
+    # len() counts waiting messages without marking them as read.
+    if not secret or len(messages.get_messages(request)):
+        return None
+    user = request.user
+    parts = (
+        release(),
+        str(user.pk),
+        "1" if user.sound_on else "0",
+        str(member.pk),
+        str(member.data_version),
+        secret,
+        request.get_full_path(),
+        timezone.localdate().isoformat(),
+    )
+    return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_page(key: str) -> HttpResponse | None:
+    body = caches["default"].get(key)
+    return None if body is None else HttpResponse(body, content_type=HTML)
+
+
+def page_store(key: str, response) -> None:
+    """Keep a rendered page: only a complete 200 HTML page (not an Excel file
+    or a PDF of the same view, not an error, not a redirect)."""
+    if response.status_code == 200 and response.get("Content-Type") == HTML and not response.streaming:
+        caches["default"].set(key, response.content, settings.PAGE_CACHE_SECONDS)

@@ -1,0 +1,176 @@
+"""The member page cache (zzgjj_portal/pagecache.py): a repeat view costs the
+user's query only, and any change to what the page shows is on the next view.
+
+The whole suite runs with the cache on (conftest._page_cache_on), so every
+test that writes and then reads a page checks it too; these are the cases
+that only a cache can get wrong."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import constants
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import MemberUserFactory
+from inquiry.models import FundAccount
+from inquiry.tests.factories import LedgerEntryFactory
+from tasks.tests.factories import MessageFactory
+from zzgjj_portal import pagecache
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("tasks:home")
+
+
+def stored_pages() -> int:
+    cache = caches["default"]
+    return sum(1 for key in cache._cache if pagecache.KEY_PREFIX in key)
+
+
+def get(client, path, **query):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, query)
+    return response, len(queries)
+
+
+def test_a_repeat_view_is_served_from_the_cache_with_the_users_query_only(member_client):
+    # A browser's first page sets its CSRF cookie; pages are kept from then on.
+    member_client.get(HOME)
+    first, fresh = get(member_client, HOME)
+    again, cached = get(member_client, HOME)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    # Session and user (with its member, which carries data_version): nothing else.
+    assert cached <= 2 < fresh
+    assert "no-store" in again["Cache-Control"] and "private" in again["Cache-Control"]
+
+
+def test_a_posting_from_outside_django_is_on_the_next_view(member_client, member_user):
+    account = member_user.member.fund_account
+    member_client.get(HOME)
+    member_client.get(HOME)
+    assert stored_pages() == 1
+    # The core system books straight into the tables: no Django code runs.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE inquiry_fundaccount SET balance = %s WHERE id = %s", ["4321.09", account.pk])
+    assert "4,321.09" in member_client.get(HOME).content.decode()
+
+
+def test_a_new_ledger_row_and_message_are_on_the_next_view(member_client, member_user):
+    member = member_user.member
+    query = {"start": "2020-01-01", "end": date.today().isoformat()}
+    for _ in range(2):
+        member_client.get(reverse("inquiry:ledger"), query)
+        member_client.get(HOME)
+    assert stored_pages() == 2
+    LedgerEntryFactory(account=member.fund_account, booked_on=date(2024, 5, 6), summary="新到的汇缴")
+    MessageFactory(member=member, business="刚到的消息")
+    assert "新到的汇缴" in member_client.get(reverse("inquiry:ledger"), query).content.decode()
+    assert "刚到的消息" in member_client.get(HOME).content.decode()
+
+
+def test_each_member_and_each_browser_has_its_own_page(member_client, member_user):
+    other = MemberUserFactory(password="Other#2026ab")
+    FundAccount.objects.filter(member=other.member).update(balance=Decimal("777.77"))
+    FundAccount.objects.filter(member=member_user.member).update(balance=Decimal("111.11"))
+    member_client.get(HOME)
+    mine = member_client.get(HOME).content.decode()
+    theirs_client = Client()
+    theirs_client.force_login(other)
+    theirs_client.get(HOME)
+    theirs = theirs_client.get(HOME).content.decode()
+    assert "111.11" in mine and "777.77" not in mine
+    assert "777.77" in theirs and "111.11" not in theirs
+    # The same member in a second browser: its own CSRF secret, its own page.
+    second = Client()
+    second.force_login(member_user)
+    second.get(HOME)
+    second.get(HOME)
+    assert stored_pages() == 3
+    assert second.get(HOME).content != member_client.get(HOME).content
+
+
+def test_a_waiting_flash_message_is_shown_and_that_page_is_not_kept(member_client):
+    member_client.get(HOME)
+    before = stored_pages()
+    # 关闭音效 answers with a redirect and a flash message for the next page.
+    response = member_client.post(reverse("tasks:sound"), {"sound": "off", "next": HOME}, follow=True)
+    assert response.status_code == 200
+    flashes = list(response.context["messages"]) if response.context else []
+    html = response.content.decode()
+    assert all(flash.message in html for flash in flashes)
+    assert "开启音效" in html  # the frame's button follows the saved choice at once
+    assert stored_pages() >= before
+
+
+def test_pages_with_a_flash_message_skip_the_cache(rf, member_user, settings):
+    request = rf.get(HOME)
+    request.user = member_user
+    request.session = {}
+    request.META["CSRF_COOKIE"] = "x" * 32
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request._messages = FallbackStorage(request)
+    assert pagecache.page_key(request, member_user.member) is not None
+    request._messages.add(constants.INFO, "已标记为已阅")
+    assert pagecache.page_key(request, member_user.member) is None
+
+
+def test_the_key_changes_with_the_day_the_release_the_sound_and_the_data(rf, member_user, monkeypatch):
+    request = rf.get(HOME)
+    request.user = member_user
+    request.META["CSRF_COOKIE"] = "x" * 32
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    member = member_user.member
+    key = pagecache.page_key(request, member)
+    member.data_version += 1
+    assert pagecache.page_key(request, member) != key
+    member.data_version -= 1
+    member_user.sound_on = not member_user.sound_on
+    assert pagecache.page_key(request, member) != key
+    member_user.sound_on = not member_user.sound_on
+    assert pagecache.page_key(request, member) == key
+    monkeypatch.setattr(pagecache.timezone, "localdate", lambda: date(2030, 1, 1))
+    assert pagecache.page_key(request, member) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(pagecache, "release", lambda: "another-release")
+    assert pagecache.page_key(request, member) != key
+
+
+def test_downloads_prints_and_refusals_are_never_kept(member_client, member_user):
+    member_client.get(reverse("inquiry:basic_info"))  # the CSRF cookie
+    caches["default"].clear()
+    member_client.get(reverse("inquiry:ledger"), {"format": "xlsx"})
+    member_client.get(reverse("inquiry:loan_info"), {"contract": "NOT-MINE"})
+    assert stored_pages() == 0
+
+
+def test_off_when_the_setting_is_zero(member_client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    member_client.get(HOME)
+    member_client.get(HOME)
+    _, queries = get(member_client, HOME)
+    assert stored_pages() == 0 and queries > 2
+
+
+def test_the_release_digest_covers_templates(settings, tmp_path):
+    pagecache.release.cache_clear()
+    try:
+        first = pagecache.release()
+        settings.BASE_DIR = tmp_path
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "page.html").write_text("一")
+        pagecache.release.cache_clear()
+        one = pagecache.release()
+        (tmp_path / "templates" / "page.html").write_text("二")
+        pagecache.release.cache_clear()
+        assert len({first, one, pagecache.release()}) == 3
+    finally:
+        pagecache.release.cache_clear()
