@@ -1,4 +1,5 @@
 -- wrk script: one path, requests spread over several logged-in members.
+-- SESSIONS_FILE holds one Cookie header per line (session and CSRF cookies).
 -- Usage: wrk ... -s bench/journey.lua URL -- SESSIONS_FILE PATH
 -- Every response that is not 200 counts as an error (a 302 to the login
 -- page would otherwise look like a fast success).
@@ -31,7 +32,7 @@ function request()
   end
   local headers = {}
   if #sessions > 0 then
-    headers["Cookie"] = "sessionid=" .. sessions[(counter % #sessions) + 1]
+    headers["Cookie"] = sessions[(counter % #sessions) + 1]
   end
   return wrk.format("GET", p, headers)
 end

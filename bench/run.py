@@ -168,7 +168,8 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 def login(base: str, id_number: str, password: str) -> str:
-    """Log in through the real login form; returns the session id."""
+    """Log in through the real login form; returns the browser's Cookie header
+    (the session and the CSRF cookie, as a browser sends them on every page)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     page = opener.open(base + "/").read().decode()
     fields = dict(re.findall(r'name="(csrfmiddlewaretoken|captcha_0)" value="([^"]+)"', page))
@@ -178,9 +179,9 @@ def login(base: str, id_number: str, password: str) -> str:
     opener.open(urllib.request.Request(base + "/", data=data, headers={"Referer": base + "/"}))
     for handler in opener.handlers:
         if isinstance(handler, urllib.request.HTTPCookieProcessor):
-            for cookie in handler.cookiejar:
-                if cookie.name == "sessionid":
-                    return cookie.value
+            cookies = {cookie.name: cookie.value for cookie in handler.cookiejar}
+            if "sessionid" in cookies:
+                return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
     raise SystemExit(f"login failed for {id_number[:6]}…")
 
 
@@ -246,7 +247,7 @@ def run_set(db, port, members_json, args, endpoints, label, extra_env=None):
             # first (a cold render), then every repeat should come from the cache.
             for session in all_sessions:
                 request = urllib.request.Request(print_base + "/loans/plan/print/")
-                request.add_header("Cookie", f"sessionid={session}")
+                request.add_header("Cookie", session)
                 with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
             results["_repeat_print"] = wrk(print_base, "/loans/plan/print/", files["all"], 1, args.seconds)

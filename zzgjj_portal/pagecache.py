@@ -36,6 +36,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 KEY_PREFIX = "member-page:"
+# The query parameters the cached pages read. A URL with any other, or an
+# overlong query string, is rendered afresh and not kept: made-up URLs must
+# not fill the cache (Redis also evicts least-recently-used keys: README).
+PARAMS = frozenset({"start", "end", "contract", "page"})
+MAX_QUERY_LENGTH = 200
 HTML = "text/html; charset=utf-8"
 _SKIP_DIRS = {".venv", "var", "staticfiles", "node_modules", "test-artifacts", ".git", "__pycache__"}
 
@@ -59,8 +64,11 @@ def release() -> str:
 
 def page_key(request, member) -> str | None:
     """The cache key of this GET of a member page, or None when the page must
-    be rendered afresh (cache off, a flash message waiting, no CSRF secret yet)."""
+    be rendered afresh (cache off, an unknown query parameter, a flash message
+    waiting, no CSRF secret yet)."""
     if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
+        return None
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH or not PARAMS.issuperset(request.GET):
         return None
     secret = request.META.get("CSRF_COOKIE")
     # len() counts waiting messages without marking them as read.

@@ -152,6 +152,16 @@ def test_downloads_prints_and_refusals_are_never_kept(member_client, member_user
     assert stored_pages() == 0
 
 
+def test_made_up_urls_are_not_kept(member_client):
+    member_client.get(HOME)
+    for query in ({"utm": "x"}, {"start": "2020-01-01" * 30}, {"format": "xlsx"}):
+        member_client.get(reverse("inquiry:ledger"), query)
+        member_client.get(reverse("inquiry:ledger"), query)
+    assert stored_pages() == 0
+    member_client.get(reverse("inquiry:ledger"), {"start": "2020-01-01", "page": "1"})
+    assert stored_pages() == 1
+
+
 def test_off_when_the_setting_is_zero(member_client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     member_client.get(HOME)
