@@ -45,7 +45,8 @@ def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, 
         "`inquiry/versioning.py`). The journeys below repeat the same pages for the same few members, so "
         "after the first view of each they are served from that cache. The second table is the same pages "
         "with the page cache off, every request rendered afresh: a member's first view of a page, or the "
-        "first after a posting, costs that. Excel files and PDFs are never in the page cache.",
+        "first after a posting, costs that. Excel downloads are kept like pages; PDFs have their own cache "
+        "(a repeat print below).",
         "",
         "### With the page cache (repeat views)",
         "",
@@ -66,7 +67,8 @@ def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, 
             limit = _p95_limit(name, targets)
             checks.append((f"{name}: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
         if "Excel" in name:
-            checks.append((f"{name}: p95 < {targets['excel_p95_ms']} ms ({r['p95']:.1f})", r["p95"] < 150))
+            limit = targets["excel_p95_ms"]
+            checks.append((f"{name}: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
     lines += [
         "",
         "### Rendered afresh (page cache off), and at 20M against 20k rows",
@@ -94,6 +96,9 @@ def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, 
             if ratio is not None:
                 label = f"{name}, rendered afresh: 20M/20k latency ≤ {targets['scale_ratio']}× ({ratio:.2f}×)"
                 checks.append((label, ratio <= targets["scale_ratio"]))
+        if "Excel" in name:
+            limit = targets["excel_p95_ms"]
+            checks.append((f"{name}, rendered afresh: p95 < {limit} ms ({r['p95']:.1f})", r["p95"] < limit))
     repeat = scale["_repeat_print"]
     home = scale["_home_while_printing"]
     lines += [

@@ -25,10 +25,15 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 # On HUP or TERM a worker finishes the request it has (up to this long) before exiting.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # Recycle workers now and then (WeasyPrint's caches grow); the jitter keeps
-# them from all restarting in the same second. Page workers serve hundreds of
-# requests a second at peak, and each restart shows in the p99, so they are
-# recycled rarely; print workers hold the memory, so they go sooner.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 500 if pool == "prints" else 20000))
+# them from all restarting in the same second. Each restart shows in the tail
+# latency (the new worker recomputes its plans), so page workers, which serve
+# hundreds of requests a second at peak, are recycled rarely. Print workers
+# count repeat prints too (10 ms each, from the cache): at 500 a burst of
+# repeat prints restarted the worker every 5 s and put the p95 at 116 ms
+# instead of 12. A cold print grew a worker by about 0.3 MB (measured over
+# 50), so even 2,000 cold prints (an hour or more of rendering) add some
+# hundreds of MB at worst before the worker is replaced.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000 if pool == "prints" else 20000))
 max_requests_jitter = max_requests // 10
 # Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
 # then takes the client address from the one header nginx writes.

@@ -16,7 +16,8 @@ settings, the URL, the day and the code. The key holds each of them:
   so a deployment never serves pages rendered by the previous one.
 
 Nothing else goes in a page: pages with a pending flash message are neither
-served from nor written to the cache. Entries also expire after
+served from nor written to the cache. A page's Excel download (`?format=xlsx`)
+is kept the same way, with its file name; PDFs have their own cache. Entries also expire after
 PAGE_CACHE_SECONDS, and the cache is off (0) unless a shared cache (Redis)
 is configured: with the database cache a lookup would cost what it saves.
 
@@ -39,9 +40,8 @@ KEY_PREFIX = "member-page:"
 # The query parameters the cached pages read. A URL with any other, or an
 # overlong query string, is rendered afresh and not kept: made-up URLs must
 # not fill the cache (Redis also evicts least-recently-used keys: README).
-PARAMS = frozenset({"start", "end", "contract", "page"})
+PARAMS = frozenset({"start", "end", "contract", "page", "format"})
 MAX_QUERY_LENGTH = 200
-HTML = "text/html; charset=utf-8"
 _SKIP_DIRS = {".venv", "var", "staticfiles", "node_modules", "test-artifacts", ".git", "__pycache__"}
 
 
@@ -89,12 +89,19 @@ def page_key(request, member) -> str | None:
 
 
 def cached_page(key: str) -> HttpResponse | None:
-    body = caches["default"].get(key)
-    return None if body is None else HttpResponse(body, content_type=HTML)
+    stored = caches["default"].get(key)
+    if stored is None:
+        return None
+    content_type, disposition, body = stored
+    response = HttpResponse(body, content_type=content_type)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
 
 
 def page_store(key: str, response) -> None:
-    """Keep a rendered page: only a complete 200 HTML page (not an Excel file
-    or a PDF of the same view, not an error, not a redirect)."""
-    if response.status_code == 200 and response.get("Content-Type") == HTML and not response.streaming:
-        caches["default"].set(key, response.content, settings.PAGE_CACHE_SECONDS)
+    """Keep a complete 200 answer: the page, or its Excel download (数据下载),
+    with its type and file name. Errors, refusals and redirects are not kept."""
+    if response.status_code == 200 and not response.streaming:
+        stored = (response["Content-Type"], response.get("Content-Disposition", ""), response.content)
+        caches["default"].set(key, stored, settings.PAGE_CACHE_SECONDS)

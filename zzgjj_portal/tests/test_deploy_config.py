@@ -28,7 +28,7 @@ def test_gunicorn_prints_pool_is_small_and_recycled_sooner(monkeypatch):
     config = load(monkeypatch, GUNICORN_POOL="prints")
     assert config["bind"] == "127.0.0.1:8001"
     assert 1 <= config["workers"] <= max(1, config["cores"] // 2)
-    assert config["max_requests"] == 500 and config["max_requests_jitter"] == 50
+    assert config["max_requests"] == 2000 and config["max_requests_jitter"] == 200
 
 
 @pytest.mark.parametrize("pool", ["pages", "prints"])

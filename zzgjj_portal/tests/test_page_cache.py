@@ -144,17 +144,30 @@ def test_the_key_changes_with_the_day_the_release_the_sound_and_the_data(rf, mem
     assert pagecache.page_key(request, member) != key
 
 
-def test_downloads_prints_and_refusals_are_never_kept(member_client, member_user):
-    member_client.get(reverse("inquiry:basic_info"))  # the CSRF cookie
+def test_a_repeat_excel_download_comes_from_the_cache_and_follows_postings(member_client, member_user):
+    query = {"start": "2020-01-01", "end": date.today().isoformat(), "format": "xlsx"}
+    member_client.get(HOME)  # the CSRF cookie
+    first, fresh = get(member_client, reverse("inquiry:ledger"), **query)
+    again, cached = get(member_client, reverse("inquiry:ledger"), **query)
+    assert again.content == first.content and cached <= 2 < fresh
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert "no-store" in again["Cache-Control"]
+    LedgerEntryFactory(account=member_user.member.fund_account, booked_on=date(2024, 5, 6), summary="新到的汇缴")
+    assert member_client.get(reverse("inquiry:ledger"), query).content != first.content
+
+
+def test_refusals_and_prints_are_never_kept(member_client, member_user):
+    member_client.get(HOME)  # the CSRF cookie
     caches["default"].clear()
-    member_client.get(reverse("inquiry:ledger"), {"format": "xlsx"})
     member_client.get(reverse("inquiry:loan_info"), {"contract": "NOT-MINE"})
+    member_client.get(reverse("inquiry:plan_print"))
     assert stored_pages() == 0
 
 
 def test_made_up_urls_are_not_kept(member_client):
     member_client.get(HOME)
-    for query in ({"utm": "x"}, {"start": "2020-01-01" * 30}, {"format": "xlsx"}):
+    for query in ({"utm": "x"}, {"start": "2020-01-01" * 30}):
         member_client.get(reverse("inquiry:ledger"), query)
         member_client.get(reverse("inquiry:ledger"), query)
     assert stored_pages() == 0
