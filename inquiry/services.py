@@ -11,11 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from inquiry import amortization
+from inquiry import amortization, versioning
 from inquiry.models import (
     AccountStatus,
     FundAccount,
@@ -80,6 +81,27 @@ class BookingRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+MEMBER_VERSION_BATCH = 1000
+
+
+def member_versions_defer() -> None:
+    """In the current transaction, rows written do not raise their members'
+    data versions (PostgreSQL; elsewhere the triggers still do, which is only
+    slower). The caller must then call member_versions_raise after commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(versioning.DEFER_SQL)
+
+
+def member_versions_raise(*, member_ids: list[int]) -> None:
+    """Raise the data versions of `member_ids`, a short transaction per batch,
+    so no member row stays locked for long. Their cached pages are rendered
+    afresh from the next view on."""
+    for start in range(0, len(member_ids), MEMBER_VERSION_BATCH):
+        batch = member_ids[start : start + MEMBER_VERSION_BATCH]
+        Member.objects.filter(pk__in=batch).update(data_version=F("data_version") + 1)
 
 
 def _serial_no(prefix: str) -> str:

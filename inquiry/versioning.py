@@ -19,6 +19,14 @@ trigger per statement with transition tables (a broadcast to 100,000 members
 or a COPY of a day's postings costs one UPDATE, not one per row); SQLite, for
 development and tests, runs row-level triggers.
 
+A bulk writer that touches many members in one long transaction (a
+broadcast to 100,000 members) would hold every one of their member rows
+locked until it commits, and any member's write meanwhile (标为已阅, a
+booking) would wait for it. Such a writer defers instead: `DEFER_SQL` in its
+transaction turns the PostgreSQL triggers off for that transaction only, and
+it raises the versions itself after commit, in short batches
+(inquiry.services.member_versions_defer / member_versions_raise).
+
 Migrations call `install_sql`/`uninstall_sql`: change the SQL only by a new
 migration, never in place.
 """
@@ -67,6 +75,9 @@ def _members_of_row(path, row: str) -> str:
 
 
 _BUMP = f"UPDATE {MEMBER_TABLE} SET data_version = data_version + 1 WHERE id IN ({{ids}})"
+# A transaction-local setting (PostgreSQL only): SET LOCAL, so it ends with the transaction.
+DEFERRED = "zzgjj.member_version_deferred"
+DEFER_SQL = f"SET LOCAL {DEFERRED} = 'on'"
 
 
 def _member_trigger(vendor: str) -> tuple[list[str], list[str]]:
@@ -110,7 +121,8 @@ def _table_triggers(vendor: str, table: str, path) -> tuple[list[str], list[str]
             name = f"{table}_version_{event.lower()}"
             install += [
                 f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
-                f"{_BUMP.format(ids=ids)}; RETURN NULL; END $$ LANGUAGE plpgsql",
+                f"IF current_setting('{DEFERRED}', true) IS DISTINCT FROM 'on' THEN "
+                f"{_BUMP.format(ids=ids)}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]

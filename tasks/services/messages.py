@@ -1,12 +1,14 @@
 """Writes of messages: send, mark read, delete (soft), broadcasts, the sound preference."""
 
 from collections.abc import Iterator
+from functools import partial
 from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from inquiry import services as records
 from inquiry.models import Employer, Member
 from tasks.models import Broadcast, Message
 
@@ -84,16 +86,24 @@ def broadcast_send(
     """Send one message to every member of an employer, of an account status,
     or to all, and record who sent it and to how many. Ids stream from the
     database in chunks and messages go in with multi-row INSERTs, so 100,000
-    recipients take seconds and little memory; all or nothing (one transaction)."""
+    recipients take seconds and little memory; all or nothing (one transaction).
+
+    The recipients' data versions are raised after commit, in short batches,
+    not by the triggers inside this long transaction: those would lock every
+    recipient's member row until it ends (inquiry/versioning.py). Their cached
+    home pages show the message from then on, a few seconds later at most."""
     now = timezone.now()
     ids = broadcast_recipients(audience=audience, employer=employer, account_status=account_status)
-    count = 0
+    records.member_versions_defer()
+    recipients: list[int] = []
     for batch in _batches(ids.iterator(chunk_size=BROADCAST_BATCH_SIZE), BROADCAST_BATCH_SIZE):
         Message.objects.bulk_create(
             [Message(member_id=pk, business=business, content=content, channel=channel, sent_at=now) for pk in batch],
             batch_size=BROADCAST_BATCH_SIZE,
         )
-        count += len(batch)
+        recipients += batch
+    count = len(recipients)
+    transaction.on_commit(partial(records.member_versions_raise, member_ids=recipients))
     return Broadcast.objects.create(
         sent_by=sent_by,
         sent_at=now,

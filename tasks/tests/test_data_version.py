@@ -50,3 +50,31 @@ def make_application(member):
         form_token=uuid.uuid4(),
         amount=Decimal("10.00"),
     )
+
+
+def test_a_broadcast_raises_its_recipients_versions_after_commit_without_holding_their_rows(
+    pair, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    from accounts.tests.factories import StaffUserFactory
+    from tasks.models import Broadcast
+    from tasks.services.messages import broadcast_send
+
+    a, b, c = pair
+    before = [version(m) for m in (a, b, c)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        broadcast_send(
+            sent_by=StaffUserFactory(),
+            business="通知",
+            content="系统维护",
+            audience=Broadcast.Audience.EMPLOYER,
+            employer=a.fund_account.employer,
+        )
+        if connection.vendor == "postgresql":
+            # Inside the broadcast's transaction no member row was touched.
+            assert [version(m) for m in (a, b, c)] == before
+    for callback in callbacks:
+        callback()
+    assert version(a) > before[0]
+    assert [version(b), version(c)] == before[1:]
