@@ -24,6 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import User
+from inquiry import versioning
 from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from tasks.models import Message
 from zzgjj_portal.management.commands import _scale_rows as rows
@@ -155,6 +156,9 @@ def load_chunk(chunk: int, total: int, as_of: date, employer_ids: list[int], pas
         if connection.vendor == "postgresql":
             # Test data that can be regenerated: no need to wait for the WAL flush.
             cursor.execute("SET LOCAL synchronous_commit = off")
+            # New members only: none has a cached page, so their data versions
+            # need not be raised row set by row set (inquiry/versioning.py).
+            cursor.execute(versioning.DEFER_SQL)
         member_ids = _reserve_ids(cursor, Member, len(specs))
         account_ids = _reserve_ids(cursor, FundAccount, len(specs))
         counts["members"] = _write(
