@@ -197,3 +197,18 @@ def test_the_release_digest_covers_templates(settings, tmp_path):
         assert len({first, one, pagecache.release()}) == 3
     finally:
         pagecache.release.cache_clear()
+
+
+def test_forms_on_a_cached_page_pass_the_csrf_check(member_user):
+    import re
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member_user)
+    browser.get(HOME)
+    browser.get(HOME)
+    cached, queries = get(browser, HOME)
+    assert queries <= 2  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', cached.content.decode()).group(1)
+    response = browser.post(reverse("tasks:sound"), {"csrfmiddlewaretoken": token, "sound": "off", "next": HOME})
+    assert response.status_code == 302
+    assert "开启音效" in browser.get(HOME).content.decode()
