@@ -17,9 +17,10 @@ settings, the URL, the day and the code. The key holds each of them:
 
 Nothing else goes in a page: pages with a pending flash message are neither
 served from nor written to the cache. A page's Excel download (`?format=xlsx`)
-is kept the same way, with its file name; PDFs have their own cache. Entries also expire after
-PAGE_CACHE_SECONDS, and the cache is off (0) unless a shared cache (Redis)
-is configured: with the database cache a lookup would cost what it saves.
+is kept the same way, with its file name; PDFs have their own cache
+(inquiry/printing.py). Entries expire after PAGE_CACHE_SECONDS, and the cache
+is off (0) unless a shared cache (Redis) is configured: with the database
+cache a lookup would cost what it saves.
 
 Stored in the cache only, never in the browser: every member answer still
 says `Cache-Control: no-store, private`.
