@@ -115,12 +115,18 @@ def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, 
     checks.append(
         (f"home p99 < 150 ms while two print ({home['p99']:.1f})", home["p99"] < targets["home_p99_printing_ms"])
     )
+    # The floor reads nothing that grows with the data: its own 20M/20k ratio is
+    # the machine's drift between the two measurements, and pages are judged
+    # after it (both figures are printed).
+    drift = cpu[FLOOR]["wall_ms"] / cpu[FLOOR]["wall_small_ms"]
     for name, _path, _who, _conns, is_page in endpoints:
         if is_page and name in cpu:
             seq = cpu[name]["wall_ms"] / cpu[name]["wall_small_ms"]
-            checks.append(
-                (f"{name}: 20M/20k latency ≤ 1.3×, rendered afresh one request at a time ({seq:.2f}×)", seq <= 1.3)
+            label = (
+                f"{name}: 20M/20k latency ≤ {targets['scale_ratio']}×, rendered afresh one request at a time "
+                f"({seq / drift:.2f}× after the floor's {drift:.2f}×; {seq:.2f}× as measured)"
             )
+            checks.append((label, seq / drift <= targets["scale_ratio"]))
     lines += ["## Targets", ""]
     lines += [f"- {_ok(flag)}: {text}" for text, flag in checks]
     floor_cpu = cpu[FLOOR]["cpu_ms"]
@@ -135,17 +141,20 @@ def write_report(args, scale, cold, small, sizes, seed_out, endpoints, targets, 
         f"costs at most {1 / targets['page_share']:.1f}× the floor: here "
         f"{floor_cpu / targets['page_share']:.1f} ms of CPU.",
         "",
-        "The last three columns time renders one at a time (no queueing) on each data set, back to back: "
-        "the cleanest view of what 22 million rows cost against 20,000.",
+        "The last columns time renders one at a time (no queueing) on each data set, in two interleaved "
+        "rounds, best of each: the cleanest view of what 22 million rows cost against 20,000. The floor "
+        "reads nothing that grows with the data, so its own ratio is the machine's drift between the "
+        "measurements; the last column divides it out.",
         "",
         "| endpoint | cached: CPU ms | × floor | queries | afresh: CPU ms | × floor | queries "
-        "| ms at 20M rows | ms at 20k rows | 20M / 20k |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ms at 20M rows | ms at 20k rows | 20M / 20k | ÷ floor's |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in cpu.items():
         lines.append(
             f"| {name} | {row['cpu_ms']:.1f} | {row['cpu_ms'] / floor_cpu:.1f}× | {row['queries_cached']} | "
             f"{row['cold_cpu_ms']:.1f} | {row['cold_cpu_ms'] / floor_cpu:.1f}× | {row['queries']} | "
-            f"{row['wall_ms']:.1f} | {row['wall_small_ms']:.1f} | {row['wall_ms'] / row['wall_small_ms']:.2f}× |"
+            f"{row['wall_ms']:.1f} | {row['wall_small_ms']:.1f} | {row['wall_ms'] / row['wall_small_ms']:.2f}× | "
+            f"{row['wall_ms'] / row['wall_small_ms'] / drift:.2f}× |"
         )
     return "\n".join(lines) + "\n"
