@@ -152,3 +152,19 @@ def uninstall_sql(vendor: str, tables: dict) -> list[str]:
     for table, path in tables.items():
         statements += _table_triggers(vendor, table, path)[1]
     return statements + (_member_trigger(vendor)[1] if tables is INQUIRY_TABLES else [])
+
+
+def triggers_operation(tables: dict):
+    """The migration operation that installs the triggers of `tables` for the
+    database it runs on, and removes them when migrated back."""
+    from django.db import migrations
+
+    def install(apps, schema_editor):
+        for statement in install_sql(schema_editor.connection.vendor, tables):
+            schema_editor.execute(statement)
+
+    def uninstall(apps, schema_editor):
+        for statement in uninstall_sql(schema_editor.connection.vendor, tables):
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(install, uninstall)

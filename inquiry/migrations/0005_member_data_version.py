@@ -5,16 +5,6 @@ from django.db import migrations, models
 from inquiry import versioning
 
 
-def install(apps, schema_editor):
-    for statement in versioning.install_sql(schema_editor.connection.vendor, versioning.INQUIRY_TABLES):
-        schema_editor.execute(statement)
-
-
-def uninstall(apps, schema_editor):
-    for statement in versioning.uninstall_sql(schema_editor.connection.vendor, versioning.INQUIRY_TABLES):
-        schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("inquiry", "0004_loan_disburse_permission"),
@@ -26,5 +16,5 @@ class Migration(migrations.Migration):
             name="data_version",
             field=models.PositiveBigIntegerField(db_default=0, default=0, editable=False, verbose_name="数据版本"),
         ),
-        migrations.RunPython(install, uninstall),
+        versioning.triggers_operation(versioning.INQUIRY_TABLES),
     ]
