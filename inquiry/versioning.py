@@ -25,10 +25,13 @@ locked until it commits, and any member's write meanwhile (标为已阅, a
 booking) would wait for it. Such a writer defers instead: `DEFER_SQL` in its
 transaction turns the PostgreSQL triggers off for that transaction only, and
 it raises the versions itself after commit, in short batches
-(inquiry.services.member_versions_defer / member_versions_raise).
+(inquiry.services.member_versions_defer / member_versions_raise). Until then,
+seconds at most (PAGE_CACHE_SECONDS should the process stop in between), a
+cached page may not show what that transaction wrote.
 
-Migrations call `install_sql`/`uninstall_sql`: change the SQL only by a new
-migration, never in place.
+Migrations install the triggers with `triggers_operation`. It runs this
+module's SQL as it is when the migration runs, so a change to the SQL needs a
+new migration that replaces the triggers on databases migrated before it.
 """
 
 # Every name in this SQL is a constant of this module; no value from outside.
