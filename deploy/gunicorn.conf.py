@@ -60,6 +60,10 @@ def when_ready(server):
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in Path(directory).rglob("*.html"):
             get_template(str(path.relative_to(directory)))
+    # The page cache's release digest reads every source file: once, here.
+    from zzgjj_portal import pagecache
+
+    pagecache.release()
     if pool == "prints":
         # WeasyPrint takes about a second to import (the views import it only
         # when printing): import it once here, not in every recycled worker.
