@@ -24,8 +24,17 @@ def _new_token() -> dict:
     return {"form_token": uuid.uuid4()}
 
 
-def _submitted(request, result: services.Submitted):
-    """After a submission (or the same form again): the application's page."""
+def _submit(request, form, submit):
+    """Submit a valid form with `submit(cleaned_data)`: the application's page
+    (a flash says whether it is new or the same form again), or None with the
+    refusal on the form for the page to show again."""
+    if not form.is_valid():
+        return None
+    try:
+        result = submit(form.cleaned_data)
+    except services.ApplicationRefused as exc:
+        form.add_error(None, exc.message)
+        return None
     if result.created:
         messages.success(request, SUBMITTED.format(title=result.application.title))
     else:
@@ -45,21 +54,18 @@ class WithdrawalApplyView(MemberPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = WithdrawalForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.withdrawal_submit(
-                    member=self.member,
-                    withdrawal_kind=data["withdrawal_kind"],
-                    amount=data["amount"],
-                    form_token=data["form_token"],
-                    request=request,
-                )
-            except services.ApplicationRefused as exc:
-                form.add_error(None, exc.message)
-            else:
-                return _submitted(request, result)
-        return self.render_form(form)
+        submitted = _submit(
+            request,
+            form,
+            lambda data: services.withdrawal_submit(
+                member=self.member,
+                withdrawal_kind=data["withdrawal_kind"],
+                amount=data["amount"],
+                form_token=data["form_token"],
+                request=request,
+            ),
+        )
+        return submitted or self.render_form(form)
 
     def render_form(self, form):
         facts = selectors.withdrawal_facts(member=self.member)
@@ -83,26 +89,23 @@ class LoanApplyView(MemberPageMixin, TemplateView):
         if request.POST.get("action") == "trial":
             return self.trial(request)
         form = LoanApplicationForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.loan_submit(
-                    member=self.member,
-                    amount=data["amount"],
-                    term_years=data["term_years"],
-                    repayment_method=data["repayment_method"],
-                    property_address=data["property_address"],
-                    property_price=data["property_price"],
-                    co_borrower_name=data["co_borrower_name"],
-                    co_borrower_id_number=data["co_borrower_id_number"],
-                    form_token=data["form_token"],
-                    request=request,
-                )
-            except services.ApplicationRefused as exc:
-                form.add_error(None, exc.message)
-            else:
-                return _submitted(request, result)
-        return self.render_form(form)
+        submitted = _submit(
+            request,
+            form,
+            lambda data: services.loan_submit(
+                member=self.member,
+                amount=data["amount"],
+                term_years=data["term_years"],
+                repayment_method=data["repayment_method"],
+                property_address=data["property_address"],
+                property_price=data["property_price"],
+                co_borrower_name=data["co_borrower_name"],
+                co_borrower_id_number=data["co_borrower_id_number"],
+                form_token=data["form_token"],
+                request=request,
+            ),
+        )
+        return submitted or self.render_form(form)
 
     def trial(self, request):
         """贷款试算 (nothing is saved): the form comes back as typed, with the figures."""
