@@ -307,6 +307,30 @@ TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
 TASKS_LOAN_RATE_SHORT = Decimal("0.021")
 TASKS_LOAN_RATE_LONG = Decimal("0.026")
 
+# Celery (zzgjj_portal/celery.py) with RabbitMQ as its broker: durable queues,
+# acknowledgements and no eviction (a broker inside the cache's Redis would
+# lose jobs to allkeys-lru). Without a broker URL jobs run eagerly in the
+# process that enqueues them, so `make run` needs no broker or worker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# An eager job's exception reaches the caller, as it would in a test.
+CELERY_TASK_EAGER_PROPAGATES = True
+# Jobs record their outcome in the database: no result backend.
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged after the job ran: a worker killed mid-job leaves it to another
+# (every job is idempotent). One message at a time per worker process, so a
+# long broadcast does not hold short SMS jobs behind it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Enqueueing from a web request must not hang on a dead broker: a short wait,
+# then the outbox row (written in the request's transaction) waits for the relay.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_DEFAULT_QUEUE = "zzgjj"
+CELERY_TIMEZONE = TIME_ZONE
+
 # Security audit rows are kept this many days, then `portal_cleanup` deletes them.
 PORTAL_AUDIT_RETENTION_DAYS = env.int("PORTAL_AUDIT_RETENTION_DAYS", default=3 * 365)
 
