@@ -26,7 +26,7 @@ VALID_UNKNOWN_ID = "11010519491231002X"  # a valid ID number nobody in the tests
 
 
 def valid_id_number(day: int) -> str:
-    # MemberFactory's 1980 numbers fail the 370402 area check of python-stdnum; 1990 passes.
+    # A valid number of its own, apart from the ones MemberFactory makes.
     return make_id_number("370402", date(1990, 3, day), 123)
 
 
