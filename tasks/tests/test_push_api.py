@@ -76,6 +76,23 @@ def test_push_without_sent_at_or_offset(client, token, member):
     assert Message.objects.get(pk=local.json()["id"]).sent_at == datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
 
 
+def test_sent_at_outside_2000_to_a_day_ahead_is_refused_with_its_reason(client, token, member, monkeypatch):
+    now = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    later = (now + timedelta(days=1, seconds=1)).isoformat()
+    response = push(client, token, body(member, sent_at=later))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"sent_at": ["发送时间应不早于2000-01-01,且不晚于当前时间后1天。"]}
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("sent_at", ["2000-01-01T00:00:00+08:00", "2000-01-01 00:00:00", "2026-11-29T01:30:00+00:00"])
+def test_sent_at_at_the_edges_of_the_window_is_accepted(client, token, member, monkeypatch, sent_at):
+    now = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert push(client, token, body(member, sent_at=sent_at)).status_code == HTTPStatus.CREATED
+
+
 def test_json_with_charset_is_json(client, token, member):
     response = push(client, token, body(member), content_type="application/json; charset=utf-8")
     assert response.status_code == HTTPStatus.CREATED
@@ -114,6 +131,10 @@ def test_same_key_from_another_channel_is_another_message(client, token, member)
         ({"content": "含\x00空字符"}, "content"),
         ({"sent_at": "yesterday"}, "sent_at"),
         ({"sent_at": "2026-13-01T00:00:00"}, "sent_at"),
+        ({"sent_at": "9999-12-31T23:59:59-12:00"}, "sent_at"),  # year 10000 in UTC
+        ({"sent_at": "0001-01-01T00:00:00"}, "sent_at"),  # BC in UTC
+        ({"sent_at": "1999-12-31T23:59:59+08:00"}, "sent_at"),
+        ({"sent_at": "2100-01-01T00:00:00+08:00"}, "sent_at"),
         ({"idempotency_key": None}, "idempotency_key"),
         ({"idempotency_key": "带空格 的键"}, "idempotency_key"),
         ({"idempotency_key": "k" * 65}, "idempotency_key"),
