@@ -150,6 +150,18 @@ def failures_clear(*, key: str) -> None:
     LoginThrottle.objects.filter(key=key).delete()
 
 
+def throttle_remaining(*, key: str, limit: int) -> timedelta | None:
+    """How long `key` stays locked, having reached `limit` failures (None: not
+    locked). The same counters as the logins, for other apps' throttles
+    (the push API's invalid tokens), so there is one mechanism to reason about."""
+    return _remaining(key, limit)
+
+
+def throttle_failure_add(*, key: str) -> int:
+    """Count one failure for `key`; returns the count in the current period."""
+    return _failure_add(key)
+
+
 def identity_lock(*, key: str) -> str | None:
     """The message when this client made too many refused 信息校验 attempts."""
     left = _remaining(key, settings.ACCOUNTS_IDENTITY_IP_FAILURES)

@@ -290,6 +290,9 @@ ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
+# Invalid bearer tokens per client IP before it is locked out of the push API
+# for ACCOUNTS_LOCKOUT_MINUTES (the same counters as the login lockout).
+TASKS_PUSH_TOKEN_IP_FAILURES = 20
 # Online applications (tasks): the center's own rules. The center sets these
 # numbers by its policy notices; change them here, never in the code.
 TASKS_RENT_WITHDRAWAL_YEARLY_LIMIT = Decimal("12000.00")  # 租房提取, per calendar year

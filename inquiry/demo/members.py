@@ -9,14 +9,13 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from inquiry import amortization
 from inquiry.demo.cases import CASES, STOPPED_MONTHS_AGO, Case, Loans
 from inquiry.demo.ledger import build_ledger, close_account
 from inquiry.demo.loans import build_loan
 from inquiry.demo.specs import MemberSpec
 from inquiry.models import AccountStatus, LoanStatus, RepaymentMethod
+from zzgjj_portal.identity import id_number_check_digit
 
 SEED = 20260101
 DEMO_ID_NUMBER = "370402199001011238"
@@ -55,7 +54,7 @@ DEPOSIT_RATES = ["0.05", "0.08", "0.10", "0.12"]
 def make_id_number(area: str, birth: date, sequence: int) -> str:
     """A valid 18-digit resident ID number (GB 11643-1999 check digit)."""
     body = f"{area}{birth:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return body + id_number_check_digit(body)
 
 
 class _Numbers:

@@ -23,9 +23,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     name = factory.Sequence(lambda n: f"测试{n}")
-    # Valid resident ID numbers: 枣庄 area code, birth date and a real check digit.
-    # Born 1990: stdnum's area table has 370402 only from the 1980s on (1980 is refused), and
-    # these must pass the portal's own ID check.
+    # Valid resident ID numbers (zzgjj_portal.identity, GB 11643): 枣庄's 370402 area code, a
+    # 1990 birth date and the real check digit, so they pass the portal's own ID check.
     id_number = factory.Sequence(lambda n: demo.make_id_number("370402", date(1990, 1, 1 + n % 28), 100 + n % 899))
     phone = factory.Sequence(lambda n: f"137{n:08d}")
 

@@ -1,6 +1,9 @@
 """Messages pushed to a member's portal from the center's other channels,
 the staff's broadcasts, and the channels' push tokens."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +12,12 @@ from django.utils import timezone
 BUSINESS_MAX_LENGTH = 50
 CONTENT_MAX_LENGTH = 2000
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
+# The window of a message's time (发送时间): the center sent nothing before
+# 2000, and a channel's clock may run a little ahead, never a day. Outside it
+# lie dates PostgreSQL stores but Python cannot read (year 10000, BC), which
+# made every page listing the member's messages answer 500.
+SENT_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+SENT_AT_AHEAD = timedelta(days=1)
 
 
 class MessageQuerySet(models.QuerySet):

@@ -8,7 +8,14 @@ from tasks.services.messages import (
     message_send,
     sound_set,
 )
-from tasks.services.push import channel_token_create, channel_token_revoke, message_push, push_rate_take
+from tasks.services.push import (
+    channel_token_create,
+    channel_token_revoke,
+    message_push,
+    push_rate_take,
+    push_token_failure_record,
+    push_token_lock,
+)
 
 __all__ = [
     "broadcast_send",
@@ -19,5 +26,7 @@ __all__ = [
     "message_push",
     "message_send",
     "push_rate_take",
+    "push_token_failure_record",
+    "push_token_lock",
     "sound_set",
 ]

@@ -1,18 +1,27 @@
-"""Writes of the push API: channel tokens, the per-channel rate, pushed messages."""
+"""Writes of the push API: channel tokens, the per-channel rate, the lockout
+of addresses that try invalid tokens, pushed messages."""
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import lockout
 from accounts.models import User
 from inquiry.models import Member
 from tasks.models import ChannelToken, Message, PushRateBucket
 from tasks.ratelimit import bucket_take
+from zzgjj_portal.audit import audit_record
+from zzgjj_portal.models import AuditEvent
 
 TOKEN_PREFIX = "zzgjj_"  # noqa: S105 - tells a leaked token apart in logs and scanners
+
+
+class IdempotencyKeyReused(Exception):
+    """The channel used this idempotency_key for a different message."""
 
 
 def token_hash(plain: str) -> str:
@@ -65,11 +74,53 @@ def push_rate_take(*, channel: str, rate: float) -> bool:
     return allowed
 
 
+def _token_failure_key(ip: str) -> str:
+    return f"push-token:{ip}"
+
+
+def push_token_lock(*, ip: str | None) -> timedelta | None:
+    """How long this client IP is still locked out of the push API for trying
+    invalid tokens (None: not locked). A token has 256 random bits, so the
+    lock does not protect the tokens; it stops a client from using the
+    endpoint as a free oracle and a load on the token table."""
+    if not ip:
+        return None
+    return lockout.throttle_remaining(key=_token_failure_key(ip), limit=settings.TASKS_PUSH_TOKEN_IP_FAILURES)
+
+
+def push_token_failure_record(*, ip: str | None, request=None) -> None:
+    """Count one request without a valid token against the client IP, in the
+    login lockout's counters (a quiet lock period starts the count over);
+    audit the failure that starts a lock."""
+    if not ip:
+        return
+    if lockout.throttle_failure_add(key=_token_failure_key(ip)) == settings.TASKS_PUSH_TOKEN_IP_FAILURES:
+        audit_record(
+            kind=AuditEvent.Kind.LOCKOUT,
+            request=request,
+            detail=f"推送接口:IP {ip} 无效令牌过多,锁定{settings.ACCOUNTS_LOCKOUT_MINUTES}分钟",
+        )
+
+
+def _same_message(message: Message, *, member: Member, business: str, content: str, sent_at: datetime | None) -> bool:
+    # A retry may leave sent_at out (the first push's time is kept); when it
+    # gives one, it must be the same instant.
+    return (
+        message.member_id == member.pk
+        and message.business == business
+        and message.content == content
+        and (sent_at is None or message.sent_at == sent_at)
+    )
+
+
 def message_push(
     *, channel: str, member: Member, business: str, content: str, sent_at: datetime | None, idempotency_key: str
 ) -> tuple[Message, bool]:
     """A message pushed by another channel. Returns (message, created): a key
-    the channel already used returns its first message. The unique constraint
+    the channel already used with the same message returns that message; with
+    another message it raises IdempotencyKeyReused (as payment APIs do: a key
+    names one request, and silently answering with another message's id would
+    tell the channel its new message was delivered). The unique constraint
     on (channel, idempotency_key) decides, so two identical pushes at the same
     moment still give one message: the loser's INSERT fails and it reads the
     winner's row (committed by then, as PostgreSQL made it wait for the winner)."""
@@ -85,4 +136,7 @@ def message_push(
             )
         return message, True
     except IntegrityError:
-        return Message.objects.get(channel=channel, idempotency_key=idempotency_key), False
+        message = Message.objects.get(channel=channel, idempotency_key=idempotency_key)
+    if not _same_message(message, member=member, business=business, content=content, sent_at=sent_at):
+        raise IdempotencyKeyReused(idempotency_key)
+    return message, False

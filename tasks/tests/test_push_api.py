@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import LoginThrottle
 from inquiry.demo import make_id_number
 from inquiry.tests.factories import MemberFactory
 from tasks import services
@@ -20,13 +21,14 @@ from tasks.forms.push import PushForm
 from tasks.models import ChannelToken, Message, PushRateBucket
 from tasks.ratelimit import bucket_take
 from tasks.services.push import token_hash
+from zzgjj_portal.models import AuditEvent
 
 URL = reverse("tasks:message_push")
 VALID_UNKNOWN_ID = "11010519491231002X"  # a valid ID number nobody in the tests has
 
 
 def valid_id_number(day: int) -> str:
-    # MemberFactory's 1980 numbers fail the 370402 area check of python-stdnum; 1990 passes.
+    # A valid number of its own, apart from the ones MemberFactory makes.
     return make_id_number("370402", date(1990, 3, day), 123)
 
 
@@ -76,17 +78,73 @@ def test_push_without_sent_at_or_offset(client, token, member):
     assert Message.objects.get(pk=local.json()["id"]).sent_at == datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
 
 
+def test_sent_at_outside_2000_to_a_day_ahead_is_refused_with_its_reason(client, token, member, monkeypatch):
+    now = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    later = (now + timedelta(days=1, seconds=1)).isoformat()
+    response = push(client, token, body(member, sent_at=later))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {"sent_at": ["发送时间应不早于2000-01-01,且不晚于当前时间后1天。"]}
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("sent_at", ["2000-01-01T00:00:00+08:00", "2000-01-01 00:00:00", "2026-11-29T01:30:00+00:00"])
+def test_sent_at_at_the_edges_of_the_window_is_accepted(client, token, member, monkeypatch, sent_at):
+    now = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert push(client, token, body(member, sent_at=sent_at)).status_code == HTTPStatus.CREATED
+
+
 def test_json_with_charset_is_json(client, token, member):
     response = push(client, token, body(member), content_type="application/json; charset=utf-8")
     assert response.status_code == HTTPStatus.CREATED
 
 
-def test_repeated_key_returns_first_message_with_200(client, token, member):
-    first = push(client, token, body(member))
-    again = push(client, token, body(member, content="重发的内容"))
+def test_repeated_key_with_the_same_body_returns_first_message_with_200(client, token, member):
+    first = push(client, token, body(member, sent_at="2026-11-28T09:30:00+08:00"))
+    again = push(client, token, body(member, sent_at="2026-11-28T01:30:00Z"))  # the same instant
     assert again.status_code == HTTPStatus.OK
     assert again.json() == first.json()
+    # A retry that leaves sent_at out is the same message (the first time is kept).
+    assert push(client, token, body(member)).json() == first.json()
     assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"content": "重发的内容"},
+        {"business": "另一项业务"},
+        {"id_number": valid_id_number(6)},
+        {"sent_at": "2026-11-28T09:31:00+08:00"},
+    ],
+)
+def test_repeated_key_with_another_body_answers_409(client, token, member, overrides):
+    MemberFactory(id_number=valid_id_number(6))
+    first = push(client, token, body(member, sent_at="2026-11-28T09:30:00+08:00"))
+    again = push(client, token, body(member, **{"sent_at": "2026-11-28T09:30:00+08:00", **overrides}))
+    assert again.status_code == HTTPStatus.CONFLICT
+    assert again.json()["error"] == "该幂等键已用于另一条消息,新消息请使用新的幂等键。"
+    assert list(again.json()["fields"]) == ["idempotency_key"]
+    assert list(Message.objects.values_list("pk", flat=True)) == [first.json()["id"]]
+
+
+@pytest.mark.parametrize("field", ["business", "content"])
+def test_lone_surrogate_answers_400_naming_the_field(client, token, member, field):
+    # json.dumps writes the lone surrogate as the escape \udcff, as a channel would send it.
+    raw = json.dumps(body(member, **{field: "到账\udcff"}))
+    assert "\\udcff" in raw
+    response = push(client, token, raw)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["fields"] == {field: ["含有无效的字符。"]}
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["[" * 5000 + "]" * 5000, '{"content": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_deeply_nested_body_answers_400(client, token, raw):
+    response = push(client, token, raw)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"] == "请求内容不是有效的 JSON 对象。"
 
 
 def test_same_key_from_another_channel_is_another_message(client, token, member):
@@ -114,6 +172,10 @@ def test_same_key_from_another_channel_is_another_message(client, token, member)
         ({"content": "含\x00空字符"}, "content"),
         ({"sent_at": "yesterday"}, "sent_at"),
         ({"sent_at": "2026-13-01T00:00:00"}, "sent_at"),
+        ({"sent_at": "9999-12-31T23:59:59-12:00"}, "sent_at"),  # year 10000 in UTC
+        ({"sent_at": "0001-01-01T00:00:00"}, "sent_at"),  # BC in UTC
+        ({"sent_at": "1999-12-31T23:59:59+08:00"}, "sent_at"),
+        ({"sent_at": "2100-01-01T00:00:00+08:00"}, "sent_at"),
         ({"idempotency_key": None}, "idempotency_key"),
         ({"idempotency_key": "带空格 的键"}, "idempotency_key"),
         ({"idempotency_key": "k" * 65}, "idempotency_key"),
@@ -166,6 +228,29 @@ def test_without_valid_token_answers_401(client, token, member, authorization):
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert not Message.objects.exists()
+
+
+def test_invalid_tokens_from_one_ip_are_locked_out_with_429(client, token, member, settings, monkeypatch):
+    settings.TASKS_PUSH_TOKEN_IP_FAILURES = 3
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    statuses = [push(client, f"zzgjj_guess{n}", body(member), REMOTE_ADDR="10.1.1.1").status_code for n in range(4)]
+    assert statuses == [HTTPStatus.UNAUTHORIZED] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+    locked = push(client, token, body(member), REMOTE_ADDR="10.1.1.1")  # the right token too: no oracle
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert locked.json()["error"] == "无效令牌尝试过多,请15分钟后重试。"
+    assert locked["Retry-After"] == str(15 * 60)
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, detail__contains="10.1.1.1").count() == 1
+    # Another address is not locked, and the lock lifts by itself.
+    assert push(client, token, body(member), REMOTE_ADDR="10.1.1.2").status_code == HTTPStatus.CREATED
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(minutes=15, seconds=1))
+    again = push(client, token, body(member, idempotency_key="k-2"), REMOTE_ADDR="10.1.1.1")
+    assert again.status_code == HTTPStatus.CREATED
+
+
+def test_invalid_token_failures_use_the_login_counter_table(client, member):
+    push(client, "zzgjj_wrong", body(member), REMOTE_ADDR="10.1.1.3")
+    assert LoginThrottle.objects.get(key="push-token:10.1.1.3").failures == 1
 
 
 def test_revoked_token_answers_401(client, token, member):
@@ -254,7 +339,7 @@ def test_openapi_document_matches_the_endpoint(client):
     document = response.json()
     assert document["openapi"].startswith("3.")
     operation = document["paths"][URL]["post"]
-    assert set(operation["responses"]) == {"200", "201", "400", "401", "429"}
+    assert set(operation["responses"]) == {"200", "201", "400", "401", "409", "429"}
     schema = document["components"]["schemas"]["PushedMessage"]
     form = PushForm({})
     assert set(schema["properties"]) == set(form.fields)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
+from zzgjj_portal.identity import is_phone
 from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.money import format_money, format_rate, to_cents
 
@@ -31,24 +31,6 @@ def test_masking_keeps_only_edges():
     assert mask_id_number("370402199001011238") == "370402********1238"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
-
-
-@pytest.mark.parametrize(
-    ("value", "error"),
-    [
-        ("370402199001011238", None),
-        ("37040219900101123", "身份证号应为18位"),
-        ("370402199001011239", "身份证号校验位不正确"),
-        ("370402199013011235", "身份证号中的出生日期或地区码不正确"),
-    ],
-)
-def test_id_number_error_names_the_problem(value, error):
-    assert id_number_error(value) == error
-
-
-def test_id_number_lowercase_x_is_stored_upper():
-    assert normalize_id_number(" 11010519491231002x ") == "11010519491231002X"
-    assert id_number_error("11010519491231002x") is None
 
 
 def test_is_phone_mainland_mobile_only():

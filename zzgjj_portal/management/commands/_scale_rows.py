@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from inquiry import amortization
 from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep, RepaymentMethod
 from tasks.models import Message
+from zzgjj_portal.identity import id_number_check_digit
 from zzgjj_portal.money import to_cents
 
 SEED = 20261128
@@ -63,7 +62,7 @@ def id_number(i: int) -> str:
     keeps clear of the demo set's generated numbers)."""
     birth = date(1962, 1, 1) + timedelta(days=i % 13000)
     body = f"{AREA_CODES[i % len(AREA_CODES)]}{birth:%Y%m%d}{900 + (i // 13000) % 100:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return body + id_number_check_digit(body)
 
 
 def phone(i: int) -> str:
