@@ -99,4 +99,3 @@ def test_error_answer_carries_the_security_headers(error_response):
 def test_error_answer_is_never_stored(error_response):
     directives = {d.strip() for d in error_response.headers.get("Cache-Control", "").split(",")}
     assert {"no-store", "private"} <= directives, error_response.headers.get("Cache-Control")
-
