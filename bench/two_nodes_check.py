@@ -231,7 +231,8 @@ def main() -> None:
         return f"TERM to node A (pid {pid_a}) mid-run, node A gone for the rest"
 
     under_load("stopping one node under load fails no GET", nginx, sessions, stop_a)
-    print(f"two_nodes: {CHECKS - len(FAILED)} of {CHECKS} checks passed" + (f"; FAILED: {', '.join(FAILED)}" if FAILED else ""))
+    failed = f"; FAILED: {', '.join(FAILED)}" if FAILED else ""
+    print(f"two_nodes: {CHECKS - len(FAILED)} of {CHECKS} checks passed{failed}")
     sys.exit(len(FAILED))
 
 

@@ -66,7 +66,7 @@ def test_gunicorn_config_names_only_gunicorn_settings(monkeypatch, pool):
     names = {
         name
         for name, value in config.items()
-        if not name.startswith("_") and name not in helpers and not inspect.ismodule(value) and not inspect.isclass(value)
+        if not name.startswith("_") and name not in helpers and not (inspect.ismodule(value) or inspect.isclass(value))
     }
     known = set(Config().settings)
     assert {"control_socket", "access_log_format", "bind"} <= names

@@ -19,7 +19,9 @@ SHELL_LOCAL = re.compile(
     rf"^\s*({NAME})=(?:\"[^\"]*\"|'[^']*'|\$\((?:[^()]|\([^()]*\))*\)|\S*)\s*(?:#.*)?$", re.MULTILINE
 )
 SHELL_READ = re.compile(rf"\$\{{({NAME}):-")
-PYTHON_READ = re.compile(rf"(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*[\"']({NAME})[\"']")
+PYTHON_READ = re.compile(
+    rf"(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*[\"']({NAME})[\"']"
+)
 PYTHON_INDEX = re.compile(rf"os\.environ\[[\"']({NAME})[\"']\]")
 
 
@@ -51,7 +53,7 @@ def reads_in(path: Path) -> set[str]:
 
 
 def read_by_the_portal() -> set[str]:
-    readers = [ROOT / "zzgjj_portal" / "settings.py", ROOT / "bench" / "settings.py", ROOT / "deploy" / "gunicorn.conf.py"]
+    readers = [ROOT / "zzgjj_portal/settings.py", ROOT / "bench/settings.py", ROOT / "deploy/gunicorn.conf.py"]
     return set().union(*(reads_in(path) for path in readers))
 
 
