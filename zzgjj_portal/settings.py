@@ -331,3 +331,9 @@ LOGGING = {
 
 # Second factor of hall staff (django-otp TOTP), required whenever DEBUG is off.
 OTP_TOTP_ISSUER = "枣庄公积金服务大厅管理"
+# django-otp's own growing wait after a wrong code is off: it refused the right
+# code typed next with the wrong-login message, and the login counted it. The
+# staff login waits itself (accounts.lockout.staff_wait): after every failure,
+# 1, 2, 4, 8 s until the lock, said as 「请 N 秒后再输入动态口令」 and not counted.
+OTP_TOTP_THROTTLE_FACTOR = 0
+ACCOUNTS_STAFF_RETRY_WAIT_SECONDS = 1
