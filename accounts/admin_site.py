@@ -1,17 +1,46 @@
-"""The admin site of hall staff: the staff login (captcha, lockout, TOTP)
-and a second factor required on every admin page whenever DEBUG is off.
+"""The admin site of hall staff: the staff login (captcha, lockout, TOTP),
+a second factor required on every admin page whenever DEBUG is off, and a
+password that fails the staff rule changed before any other admin page.
 
 Installed as the default admin site (`accounts.apps.StaffAdminConfig`), so
 every `@admin.register` in every app lands here without change.
 """
 
-from django.contrib import admin
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import texts
+
+# Session key: set at a staff login whose password fails the staff rule, to
+# the session's auth hash, which changes when the password does.
+CHANGE_REQUIRED_SESSION_KEY = "_accounts_staff_password_change_required"
+
+
+def staff_password_change_require(request) -> None:
+    """This staff session may open only the admin's password change (and
+    log out) until the password is changed: its password fails the staff
+    rule (e.g. set by `createsuperuser --noinput`, which runs no validators)."""
+    request.session[CHANGE_REQUIRED_SESSION_KEY] = request.user.get_session_auth_hash()
+
+
+def staff_password_change_pending(request) -> bool:
+    marked = request.session.get(CHANGE_REQUIRED_SESSION_KEY)
+    if marked is None:
+        return False
+    if marked == request.user.get_session_auth_hash():
+        return True
+    # Changed since (the change view keeps the session, with the new hash).
+    del request.session[CHANGE_REQUIRED_SESSION_KEY]
+    return False
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -32,12 +61,38 @@ class StaffAdminSite(admin.AdminSite):
             return bool(is_verified and is_verified())
         return True
 
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (the site's and each ModelAdmin's) goes through
+        here: while the password fails the staff rule, only the password
+        change, logout and the admin's JavaScript catalogue open; anything
+        else redirects to the password change."""
+        checked = super().admin_view(view, cacheable)
+
+        @wraps(checked)
+        def inner(request, *args, **kwargs):
+            if self.has_permission(request) and staff_password_change_pending(request):
+                open_paths = {
+                    reverse(f"admin:{name}", current_app=self.name)
+                    for name in ("password_change", "password_change_done", "logout", "jsi18n")
+                }
+                if request.path not in open_paths:
+                    return HttpResponseRedirect(reverse("admin:password_change", current_app=self.name))
+            return checked(request, *args, **kwargs)
+
+        return inner
+
+    def password_change(self, request, extra_context=None):
+        """Django's password change (old password, the staff rule on the new
+        one), saying first why it is required when it is."""
+        if request.method == "GET" and staff_password_change_pending(request):
+            min_length = settings.ACCOUNTS_STAFF_PASSWORD_MIN_LENGTH
+            messages.warning(request, texts.STAFF_PASSWORD_WEAK.format(min_length=min_length))
+        return super().password_change(request, extra_context)
+
     @method_decorator([never_cache, sensitive_post_parameters("password", "otp_token")])
     @login_not_required
     def login(self, request, extra_context=None):
         """The staff login view in the admin's frame (replaces Django's form)."""
-        from django.http import HttpResponseRedirect
-
         from accounts.views import StaffLoginView
 
         if request.method == "GET" and self.has_permission(request):

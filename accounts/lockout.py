@@ -145,6 +145,24 @@ def staff_login_key(username: str) -> tuple[str, User | None]:
     return f"staff-login:{digest}", None
 
 
+def staff_wait(*, key: str) -> int | None:
+    """Seconds before this staff account (or typed username) may try again:
+    ACCOUNTS_STAFF_RETRY_WAIT_SECONDS after the first failure, doubling with
+    each (1, 2, 4, 8 …) until the lock. It replaces django-otp's own wait
+    (OTP_TOTP_THROTTLE_FACTOR = 0), which refused even the right code with
+    the wrong-login message and counted it; this one is said as such and
+    never counted. It follows every counted failure of the key, a wrong
+    password as well as a wrong code, known username or not, so the wait
+    tells nothing about what was typed."""
+    row = LoginThrottle.objects.filter(key=key).first()
+    now = timezone.now()
+    if row is None or row.failures < 1 or row.last_failure_at <= now - _period():
+        return None
+    wait = timedelta(seconds=settings.ACCOUNTS_STAFF_RETRY_WAIT_SECONDS * 2 ** (row.failures - 1))
+    left = (row.last_failure_at + wait - now).total_seconds()
+    return math.ceil(left) if left > 0 else None
+
+
 def failures_clear(*, key: str) -> None:
     """A successful login or a password reset clears the member's counter."""
     LoginThrottle.objects.filter(key=key).delete()

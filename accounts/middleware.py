@@ -16,10 +16,19 @@ from zzgjj_portal.models import AuditEvent
 AUTH_STARTED = "_accounts_auth_started"
 LAST_SEEN = "_accounts_last_seen"
 # Refresh the last-seen stamp at most this often: each refresh is a session
-# write (database and cache). The stamp is then up to a minute old, so an idle
-# session ends between 14 and 15 minutes after the last request: sooner,
-# never later, than the limit.
-TOUCH_EVERY_SECONDS = 60
+# write (database and cache). The stamp is then up to this old, so the idle
+# check may see a session idler than it is; a tenth of the limit (at most a
+# minute) keeps that error small whatever SESSION_IDLE_MINUTES is: a
+# 15-minute session ends between 14 and 15 minutes after the last request,
+# a 1-minute one between 54 and 60 seconds, never later than the limit, and
+# a member whose requests come closer together than that is never logged out.
+TOUCH_MAX_SECONDS = 60
+TOUCH_FRACTION_OF_IDLE = 10
+
+
+def touch_every_seconds() -> float:
+    """How old the last-seen stamp may get before a request refreshes it."""
+    return min(TOUCH_MAX_SECONDS, settings.SESSION_IDLE_MINUTES * 60 / TOUCH_FRACTION_OF_IDLE)
 
 
 class SessionTimeoutMiddleware:
@@ -54,7 +63,7 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, message)
                 return redirect("admin:login" if is_staff else "accounts:login")
-            if LAST_SEEN not in session or now - last_seen >= TOUCH_EVERY_SECONDS:
+            if LAST_SEEN not in session or now - last_seen >= touch_every_seconds():
                 session[LAST_SEEN] = now
         return self.get_response(request)
 

@@ -11,17 +11,21 @@ import logging
 import math
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_otp import match_token, user_has_device
+from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import flows, lockout, sms, texts
+from accounts import flows, lockout, sms, texts, totp
 from accounts.models import SmsCode, SmsLog, SmsPurpose, User
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
@@ -101,17 +105,45 @@ def staff_otp_required() -> bool:
     return not settings.DEBUG
 
 
-def staff_login_attempt(
-    *, username: str, password: str, token: str, request: HttpRequest
-) -> tuple[User, Device | None]:
-    """Hall staff's admin login: `(user, device)` for this username, password
-    and TOTP token, or Refusal (codes: locked, invalid_login, no_device).
+class StaffLogin(NamedTuple):
+    """An accepted staff login. `password_change_required`: the password
+    fails the staff rule (AUTH_PASSWORD_VALIDATORS), e.g. one set by
+    `createsuperuser --noinput`, which runs no validators; admin then opens
+    only its password change until it is changed."""
+
+    user: User
+    device: Device | None
+    password_change_required: bool
+
+
+def staff_password_meets_rule(*, user: User, password: str) -> bool:
+    """Whether `password` passes the staff password rule for this account."""
+    try:
+        validate_password(password, user)
+    except ValidationError:
+        return False
+    return True
+
+
+def _staff_token_replayed(user: User, token: str) -> bool:
+    return any(
+        isinstance(device, TOTPDevice) and totp.token_replayed(device, token)
+        for device in devices_for_user(user, confirmed=True)
+    )
+
+
+def staff_login_attempt(*, username: str, password: str, token: str, request: HttpRequest) -> StaffLogin:
+    """Hall staff's admin login for this username, password and TOTP token,
+    or Refusal (codes: locked, wait, token_used, invalid_login, no_device).
 
     The same lockout as members: 5 failures per staff account, 20 per client
     IP (shared with the member login), 15 minutes, the account's counter row
     locked from the lock check to the count. A wrong TOTP token counts like a
-    wrong password. `device` is None only when no second factor is required
-    and the account has none (local development)."""
+    wrong password. Not counted, because they are no guess: a try during the
+    short wait after a failure (answered before the password is checked, see
+    `lockout.staff_wait`) and a right password with a code that already
+    logged in (the same 30-second step). `device` is None only when no second
+    factor is required and the account has none (local development)."""
     key, staff = lockout.staff_login_key(username)
     ip = client_ip(request)
     masked = mask_typed_username(username)
@@ -119,25 +151,30 @@ def staff_login_attempt(
         refusal = _locked_refusal(
             key=key, ip=ip, request=request, actor=staff, detail=f"管理后台 用户名 {masked} 锁定中,未校验密码"
         )
+        wait = lockout.staff_wait(key=key) if refusal is None else None
+        if wait is not None:
+            refusal = Refusal(texts.STAFF_TOKEN_WAIT.format(seconds=wait), code="wait")
         if refusal is None:
             # authenticate() audits a wrong password (accounts.signals).
             user = authenticate(request, username=username, password=password)
             problem = None
+            device = None
             if user is None:
                 pass
             elif not (user.is_staff and user.is_active):
                 problem = "非工作人员"  # a member's identity: never admin
             elif user_has_device(user):
-                device = match_token(user, token) if token else None
-                if device is not None:
-                    lockout.failures_clear(key=key)
-                    return user, device
-                problem = "动态口令错误"
+                if token and _staff_token_replayed(user, token):
+                    refusal = Refusal(texts.STAFF_TOKEN_USED, code="token_used")
+                    problem = "动态口令已使用,不计失败"
+                else:
+                    device = match_token(user, token) if token else None
+                    problem = None if device is not None else "动态口令错误"
             elif staff_otp_required():
                 refusal = Refusal(texts.STAFF_NO_DEVICE, code="no_device")
-            else:
+            if user is not None and problem is None and refusal is None:
                 lockout.failures_clear(key=key)
-                return user, None
+                return StaffLogin(user, device, not staff_password_meets_rule(user=user, password=password))
             if problem:
                 audit_record(
                     kind=AuditEvent.Kind.LOGIN_FAILURE,

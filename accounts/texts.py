@@ -59,3 +59,13 @@ SESSION_ABSOLUTE = "登录已超过{hours}小时,为了您的账户安全,请重
 STAFF_INVALID_LOGIN = "用户名、密码或动态口令错误"
 STAFF_NO_DEVICE = "此工作人员账号尚未绑定动态口令,请联系系统管理员绑定后再登录"
 STAFF_TOKEN_REQUIRED = "请输入6位动态口令"
+# A code already used to log in (the same 30-second step): not a guess, never counted.
+STAFF_TOKEN_USED = "此动态口令已使用过,请等待验证器显示新的动态口令后再登录"
+# django-otp's growing wait after a wrong code or password: nothing is checked or counted.
+STAFF_TOKEN_WAIT = "请 {seconds} 秒后再输入动态口令"
+# A password that fails the staff rule (AUTH_PASSWORD_VALIDATORS), e.g. set by
+# `createsuperuser --noinput`: admin opens only after it is changed.
+STAFF_PASSWORD_WEAK = (
+    "您的密码不符合工作人员密码规则(至少{min_length}位,不能全是数字,不能是常见密码,不能与用户名相近),"
+    "请先修改密码,修改后才能使用管理后台"
+)

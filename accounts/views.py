@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
 from accounts import flows, lockout, selectors, services, texts
+from accounts.admin_site import staff_password_change_require
 from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm, StaffLoginForm
 from accounts.models import SmsPurpose
 from zzgjj_portal.frame import MemberPageMixin, MemberRequiredMixin, is_member
@@ -301,7 +302,7 @@ class StaffLoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         try:
-            user, device = services.staff_login_attempt(
+            login = services.staff_login_attempt(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 token=form.cleaned_data.get("otp_token") or "",
@@ -310,7 +311,9 @@ class StaffLoginView(auth_views.LoginView):
         except services.Refusal as refusal:
             form.add_error(None, ValidationError(refusal.message, code=refusal.code))
             return self.form_invalid(form)
-        auth_login(self.request, user)
-        if device is not None:
-            otp_login(self.request, device)
+        auth_login(self.request, login.user)
+        if login.device is not None:
+            otp_login(self.request, login.device)
+        if login.password_change_required:
+            staff_password_change_require(self.request)
         return HttpResponseRedirect(self.get_success_url())

@@ -4,7 +4,9 @@
 #   1. a session made through one node works on the other;
 #   2. the login lockout and the SMS limits count across both nodes;
 #   3. a HUP reload of one node under load loses no request;
-#   4. stopping one node under load gives no failed GET (nginx retries the other).
+#   4. stopping one node under load gives no failed GET (nginx retries the other);
+#   5. Django sees each client's own address through nginx (TRUSTED_PROXIES), and
+#      nginx's access log holds no query string.
 # Loopback addresses only. Prints what it checked; exits non-zero when a check fails.
 # Usage: bench/two_nodes.sh   (root installs nginx and wrk from Debian when missing)
 set -euo pipefail
@@ -33,7 +35,7 @@ export DJANGO_SETTINGS_MODULE=bench.settings
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export REDIS_URL="${TWO_NODES_REDIS_URL:-redis://127.0.0.1:6379/12}"
 export DEBUG=false SECRET_KEY="two-nodes-only-secret-not-for-production-0123456789"
-export ALLOWED_HOSTS="127.0.0.1,localhost" TRUSTED_PROXY_COUNT=1 LOG_LEVEL=WARNING
+export ALLOWED_HOSTS="127.0.0.1,localhost" TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=WARNING
 export SMS_BACKEND=accounts.sms.FileBackend SMS_FILE_PATH="$RUN/sms"
 export GUNICORN_WORKERS=2 GUNICORN_GRACEFUL_TIMEOUT=10
 
@@ -62,7 +64,8 @@ cleanup() {
 trap cleanup EXIT
 
 start_node() {  # name port
-  GUNICORN_BIND="127.0.0.1:$2" "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py \
+  # Both nodes are the pages pool on one machine: each its own control socket.
+  GUNICORN_BIND="127.0.0.1:$2" GUNICORN_CONTROL_SOCKET="$RUN/node-$1.ctl" "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py \
     --pid "$RUN/node-$1.pid" >>"$RUN/node-$1.log" 2>&1 &
   PIDS+=($!)
 }

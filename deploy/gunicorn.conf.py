@@ -11,6 +11,8 @@ Each value can be overridden by the GUNICORN_* variable next to it.
 import multiprocessing
 import os
 
+from gunicorn.config import ControlSocket
+
 pool = os.environ.get("GUNICORN_POOL", "pages")
 cores = multiprocessing.cpu_count()
 
@@ -35,13 +37,24 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # hundreds of MB at worst before the worker is replaced.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000 if pool == "prints" else 20000))
 max_requests_jitter = max_requests // 10
-# Only the local nginx may set X-Forwarded-*; Django's TRUSTED_PROXY_COUNT=1
-# then takes the client address from the one header nginx writes.
+# Only the local nginx may set X-Forwarded-*; Django (TRUSTED_PROXIES=127.0.0.1)
+# then takes the client address from the header nginx writes.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the app before forking: workers share its memory pages, and a broken
 # release fails at start instead of in every worker.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true") == "true"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# The path, never the query string nor the Referer: admin search is a GET with
+# ?q=<ID number or phone>, and every page opened from its results sends that
+# URL as its Referer. gunicorn's default format (%(r)s, %(f)s) kept both.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# gunicornc's control socket, one per pool: with gunicorn's single default
+# path the master started second would take over the first one's socket.
+# Next to gunicorn's default ($XDG_RUNTIME_DIR or ~/.gunicorn), named after
+# the pool; two nodes of one pool on a machine each set their own.
+control_socket = os.environ.get(
+    "GUNICORN_CONTROL_SOCKET", os.path.join(os.path.dirname(ControlSocket.default), f"zzgjj-{pool}.ctl")
+)
 errorlog = "-"
 proc_name = f"zzgjj-{pool}"
 

@@ -1,5 +1,5 @@
-"""Project-wide guards: hostile input answered with a Chinese 400 page, and
-the Permissions-Policy header."""
+"""Project-wide guards: hostile input answered with a Chinese 400 page, the
+Permissions-Policy header, and error answers that are never stored."""
 
 import logging
 
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,19 @@ class BadInputMiddleware:
         return None
 
 
-class PermissionsPolicyMiddleware:
-    """`Permissions-Policy` on every response: the portal never uses the
-    camera, microphone, location or payment, so no page (or injected
-    script) may ask for them."""
+class SecurityHeadersMiddleware:
+    """Headers Django's own middleware does not write, on every response:
+
+    - `Permissions-Policy`: the portal never uses the camera, microphone,
+      location or payment, so no page (or injected script) may ask for them.
+    - Error answers (4xx, 5xx) are never stored: a 403 or 404 of a logged-in
+      member names what they asked for, and a shared PC's browser or a proxy
+      must not keep or replay it (pages set their own never_cache).
+
+    It sits near the top of MIDDLEWARE, as do SecurityMiddleware,
+    XFrameOptionsMiddleware and CSPMiddleware, so that answers made by the
+    middleware below it (BadInputMiddleware's 400, a disallowed host, the
+    CSRF failure, the 429 of a rate limit) get the same headers as pages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,4 +82,6 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.value)
+        if response.status_code >= 400:
+            add_never_cache_headers(response)
         return response

@@ -50,8 +50,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Security headers first: every answer, also one a later middleware makes
+    # itself (BadInputMiddleware's 400, a rate limit's 429), passes back out
+    # through these, so none lacks them (zzgjj_portal/tests/test_error_headers.py).
     "django.middleware.security.SecurityMiddleware",
-    "zzgjj_portal.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Permissions-Policy, and no-store on every error answer.
+    "zzgjj_portal.middleware.SecurityHeadersMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,7 +75,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle (SESSION_IDLE_MINUTES) and absolute (SESSION_ABSOLUTE_HOURS) session limits.
     "accounts.middleware.SessionTimeoutMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "zzgjj_portal.urls"
@@ -225,7 +229,7 @@ _CSP = {
 CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if PORTAL_CSP_REPORT_ONLY else None
 CONTENT_SECURITY_POLICY = None if PORTAL_CSP_REPORT_ONLY else _CSP
 
-# Browser features no page may use (zzgjj_portal.middleware.PermissionsPolicyMiddleware).
+# Browser features no page may use (zzgjj_portal.middleware.SecurityHeadersMiddleware).
 PERMISSIONS_POLICY_DENY = ["camera", "microphone", "geolocation", "payment"]
 
 LANGUAGE_CODE = "zh-hans"
@@ -354,3 +358,9 @@ LOGGING = {
 
 # Second factor of hall staff (django-otp TOTP), required whenever DEBUG is off.
 OTP_TOTP_ISSUER = "枣庄公积金服务大厅管理"
+# django-otp's own growing wait after a wrong code is off: it refused the right
+# code typed next with the wrong-login message, and the login counted it. The
+# staff login waits itself (accounts.lockout.staff_wait): after every failure,
+# 1, 2, 4, 8 s until the lock, said as 「请 N 秒后再输入动态口令」 and not counted.
+OTP_TOTP_THROTTLE_FACTOR = 0
+ACCOUNTS_STAFF_RETRY_WAIT_SECONDS = 1

@@ -41,3 +41,25 @@ def test_session_absolute_limit_of_eight_hours(member_client, clock):
 def test_session_cookie_flags(client, settings):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+@pytest.mark.parametrize("idle_minutes", [1, 2, 15])
+def test_session_idle_limit_never_ends_an_active_session(member_client, clock, settings, idle_minutes):
+    # A request every half of the limit (plus a little jitter): never idle
+    # that long, so never logged out, however short the limit is.
+    settings.SESSION_IDLE_MINUTES = idle_minutes
+    for _ in range(8):
+        assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+        clock.advance(seconds=idle_minutes * 30 + 0.5)
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+
+
+def test_session_idle_limit_of_one_minute_ends_an_idle_session(member_client, clock, settings):
+    settings.SESSION_IDLE_MINUTES = 1
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+    clock.advance(seconds=30)
+    assert member_client.get(reverse("tasks:home")).status_code == HTTPStatus.OK
+    clock.advance(seconds=61)
+    response = member_client.get(reverse("tasks:home"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("accounts:login")
+    assert texts.SESSION_IDLE.format(minutes=1) in response.content.decode()

@@ -1,5 +1,6 @@
 """deploy/gunicorn.conf.py: the two pools production runs (and the bench measures)."""
 
+import inspect
 import runpy
 from pathlib import Path
 
@@ -35,3 +36,42 @@ def test_gunicorn_prints_pool_is_small_and_recycled_sooner(monkeypatch):
 def test_gunicorn_config_environment_overrides(monkeypatch, pool):
     config = load(monkeypatch, GUNICORN_POOL=pool, GUNICORN_BIND="127.0.0.1:9999", GUNICORN_WORKERS="3")
     assert config["bind"] == "127.0.0.1:9999" and config["workers"] == 3
+
+
+def test_gunicorn_pools_each_have_their_own_control_socket(monkeypatch):
+    # One socket per pool: the second master would otherwise replace the
+    # first's, and `gunicornc` would reach only the pool started last.
+    from gunicorn.config import Config
+
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    sockets = {pool: load(monkeypatch, GUNICORN_POOL=pool)["control_socket"] for pool in ("pages", "prints")}
+    assert sockets["pages"] != sockets["prints"]
+    assert Config().control_socket not in sockets.values()
+    assert all(Path(path).name == f"zzgjj-{pool}.ctl" for pool, path in sockets.items())
+
+
+def test_gunicorn_control_socket_environment_override(monkeypatch):
+    config = load(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/zzgjj/node-a.ctl")
+    assert config["control_socket"] == "/run/zzgjj/node-a.ctl"
+
+
+@pytest.mark.parametrize("pool", ["pages", "prints"])
+def test_gunicorn_config_names_only_gunicorn_settings(monkeypatch, pool):
+    # gunicorn silently ignores a name it does not know in a config file: a
+    # misspelled option (control_sock, access_log_fmt) would change nothing.
+    from gunicorn.config import Config
+
+    config = load(monkeypatch, GUNICORN_POOL=pool)
+    helpers = {"pool", "cores"}  # the file's own variables
+    names = {
+        name
+        for name, value in config.items()
+        if not name.startswith("_") and name not in helpers and not (inspect.ismodule(value) or inspect.isclass(value))
+    }
+    known = set(Config().settings)
+    assert {"control_socket", "access_log_format", "bind"} <= names
+    assert not names - known, sorted(names - known)
+    cfg = Config()
+    for name in names:
+        cfg.set(name, config[name])
+    assert cfg.control_socket == config["control_socket"]

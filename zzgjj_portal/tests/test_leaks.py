@@ -4,7 +4,12 @@ log, the audit trail or the log, and not in admin for staff without
 `view_full_identity` (who may search by the full number but never see it)."""
 
 import logging
+import re
+import runpy
+from datetime import timedelta
 from http import HTTPStatus
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -124,3 +129,96 @@ def test_admin_with_the_permission_shows_the_full_number_on_the_member_page_only
     html = client.get(f"/admin/inquiry/member/{person.member.pk}/change/").content.decode()
     assert person.member.id_number in html and person.member.phone in html
     assert not _found(client.get("/admin/inquiry/member/").content.decode(), person)
+
+
+# Access logs: admin search is a GET with ?q=<ID number or phone>, and a page
+# opened from its results sends that URL as its Referer.
+LOGGED_ID_NUMBER, LOGGED_PHONE = "370481198203209171", "13912340987"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+NGINX_CONFIGS = [DEPLOY / "nginx-zzgjj.conf", DEPLOY.parent / "bench" / "nginx-two-nodes.conf"]
+# nginx variables that hold the query string or a URL that may carry one.
+NGINX_LEAKY = re.compile(r"\$(request|request_uri|args|query_string|is_args|arg_\w+|http_referer|request_body)\b")
+
+
+def test_gunicorn_access_log_holds_no_query_string_or_referrer(tmp_path, monkeypatch):
+    from gunicorn import glogging
+    from gunicorn.config import Config
+
+    monkeypatch.delenv("GUNICORN_ACCESSLOG", raising=False)
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    cfg = Config()
+    cfg.set("access_log_format", config.get("access_log_format", cfg.access_log_format))
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/admin/inquiry/member/?q={LOGGED_ID_NUMBER}",
+        "PATH_INFO": "/admin/inquiry/member/",
+        "QUERY_STRING": f"q={LOGGED_ID_NUMBER}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://gjj.zaozhuang.example/admin/inquiry/member/?q={LOGGED_PHONE}",
+        "HTTP_USER_AGENT": "Mozilla/5.0",
+    }
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"]), ("USER-AGENT", "Mozilla/5.0")])
+    response = SimpleNamespace(status="200 OK", sent=5120, headers=[("Content-Type", "text/html")])
+    glogging.Logger(cfg).access(response, request, environ, timedelta(milliseconds=12))
+    line = (tmp_path / "access.log").read_text()
+    assert "GET /admin/inquiry/member/ HTTP/1.1" in line and " 200 " in line
+    assert LOGGED_ID_NUMBER not in line and LOGGED_PHONE not in line, line
+
+
+def _nginx_tree(text: str) -> list:
+    """nginx configuration as nested [words, children-or-None] statements."""
+    tokens = re.findall(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|#[^\n]*|[{};]|[^\s{};'\"#]+", text)
+    root: list = []
+    stack, words = [root], []
+    for token in tokens:
+        if token.startswith("#"):
+            continue
+        if token == ";":
+            stack[-1].append([words, None])
+            words = []
+        elif token == "{":
+            block: list = []
+            stack[-1].append([words, block])
+            stack.append(block)
+            words = []
+        elif token == "}":
+            stack.pop()
+        else:
+            words.append(token)
+    return root
+
+
+def _nginx_walk(statements, parents=()):
+    for words, children in statements:
+        yield words, children, parents
+        if children is not None:
+            yield from _nginx_walk(children, (*parents, (words, children)))
+
+
+@pytest.mark.parametrize("path", NGINX_CONFIGS, ids=lambda path: path.name)
+def test_nginx_access_log_holds_no_query_string_or_referrer(path):
+    tree = _nginx_tree(path.read_text())
+    formats = {words[1]: " ".join(words[2:]) for words, _, _ in _nginx_walk(tree) if words[:1] == ["log_format"]}
+    assert formats, f"{path.name}: no log_format of its own (nginx's `combined` logs $request)"
+    for name, text in formats.items():
+        assert "$uri" in text, name
+        assert not NGINX_LEAKY.findall(text), f"{name}: {NGINX_LEAKY.findall(text)}"
+    logs = [words for words, _, _ in _nginx_walk(tree) if words[:1] == ["access_log"]]
+    assert logs
+    for words in logs:
+        # `access_log path` alone would use `combined`, which holds $request.
+        assert words[1:] == ["off"] or (len(words) >= 3 and words[2] in formats), words
+    # Every server logs with one of these (else it inherits the http block's
+    # access_log of /etc/nginx/nginx.conf, which is `combined`).
+    for words, children, parents in _nginx_walk(tree):
+        if words == ["server"]:
+            scopes = [children, *(block for _, block in parents)]
+            assert any(any(w[:1] == ["access_log"] for w, _ in scope) for scope in scopes), path.name
+
+
+def test_nginx_config_parser_sees_a_leaky_format():
+    tree = _nginx_tree("log_format main '$remote_addr \"$request\" $status';\nserver { access_log /x.log; }")
+    formats = [words for words, _, _ in _nginx_walk(tree) if words[:1] == ["log_format"]]
+    assert NGINX_LEAKY.findall(" ".join(formats[0])) == ["request"]
