@@ -29,14 +29,27 @@ it raises the versions itself after commit, in short batches
 seconds at most (PAGE_CACHE_SECONDS should the process stop in between), a
 cached page may not show what that transaction wrote.
 
-Migrations install the triggers with `triggers_operation`. It runs this
-module's SQL as it is when the migration runs, so a change to the SQL needs a
-new migration that replaces the triggers on databases migrated before it.
+Each app declares its own tables in its `versioning` module
+(`VERSIONED_TABLES`: this module for the records, tasks/versioning.py for
+messages and applications); no app names another's. A migration installs the
+triggers of the tables it names itself, as they were when it was written
+(`triggers_operation(TABLES)`), never today's lists: a table added later gets
+its triggers from its own, later migration (CONTRIBUTING.md). The installs
+replace what is there (CREATE OR REPLACE, DROP TRIGGER IF EXISTS), so a later
+migration may install a table again, e.g. with a new path. A system check
+(`manage.py check --database default`, and before every `migrate`) reports a
+declared table whose triggers are missing.
 """
 
-# Every name in this SQL is a constant of this module; no value from outside.
+import importlib
+import importlib.util
+
+from django.core import checks
+
+# Every name in this SQL is a constant of a versioning module or a migration; no value from outside.
 # ruff: noqa: S608
 MEMBER_TABLE = "inquiry_member"
+MEMBER_TRIGGER = "inquiry_member_version"
 
 # table -> how its rows lead to their member: the row's own `member_id`
 # (None), or (column of the row, parent table, parent column): the members
@@ -44,9 +57,9 @@ MEMBER_TABLE = "inquiry_member"
 VIA_ACCOUNT = ("account_id", "inquiry_fundaccount", "id")
 VIA_CONTRACT = ("contract_id", "inquiry_loancontract", "id")
 VIA_EMPLOYER = ("id", "inquiry_fundaccount", "employer_id")
-VIA_APPLICATION = ("application_id", "tasks_application", "id")
 
-INQUIRY_TABLES = {
+# The records' tables that member pages show (the member row has its own trigger).
+VERSIONED_TABLES = {
     "inquiry_employer": VIA_EMPLOYER,
     "inquiry_fundaccount": None,
     "inquiry_ledgerentry": VIA_ACCOUNT,
@@ -54,11 +67,7 @@ INQUIRY_TABLES = {
     "inquiry_loanprogressstep": VIA_CONTRACT,
     "inquiry_repayment": VIA_CONTRACT,
 }
-TASKS_TABLES = {
-    "tasks_message": None,
-    "tasks_application": None,
-    "tasks_applicationstep": VIA_APPLICATION,
-}
+EVENTS = ("insert", "delete", "update")
 
 
 def _members_of_rows(path, rows: str) -> str:
@@ -87,13 +96,14 @@ def _member_trigger(vendor: str) -> tuple[list[str], list[str]]:
     if vendor == "postgresql":
         return (
             [
-                "CREATE FUNCTION inquiry_member_version_next() RETURNS trigger AS $$ "
+                "CREATE OR REPLACE FUNCTION inquiry_member_version_next() RETURNS trigger AS $$ "
                 "BEGIN NEW.data_version := OLD.data_version + 1; RETURN NEW; END $$ LANGUAGE plpgsql",
-                f"CREATE TRIGGER inquiry_member_version BEFORE UPDATE ON {MEMBER_TABLE} "
+                f"DROP TRIGGER IF EXISTS {MEMBER_TRIGGER} ON {MEMBER_TABLE}",
+                f"CREATE TRIGGER {MEMBER_TRIGGER} BEFORE UPDATE ON {MEMBER_TABLE} "
                 "FOR EACH ROW EXECUTE FUNCTION inquiry_member_version_next()",
             ],
             [
-                f"DROP TRIGGER IF EXISTS inquiry_member_version ON {MEMBER_TABLE}",
+                f"DROP TRIGGER IF EXISTS {MEMBER_TRIGGER} ON {MEMBER_TABLE}",
                 "DROP FUNCTION IF EXISTS inquiry_member_version_next()",
             ],
         )
@@ -101,11 +111,17 @@ def _member_trigger(vendor: str) -> tuple[list[str], list[str]]:
     # themselves again (recursive_triggers is off), so this UPDATE ends here.
     return (
         [
-            f"CREATE TRIGGER inquiry_member_version AFTER UPDATE ON {MEMBER_TABLE} FOR EACH ROW "
-            f"BEGIN UPDATE {MEMBER_TABLE} SET data_version = OLD.data_version + 1 WHERE id = NEW.id; END"
+            f"DROP TRIGGER IF EXISTS {MEMBER_TRIGGER}",
+            f"CREATE TRIGGER {MEMBER_TRIGGER} AFTER UPDATE ON {MEMBER_TABLE} FOR EACH ROW "
+            f"BEGIN UPDATE {MEMBER_TABLE} SET data_version = OLD.data_version + 1 WHERE id = NEW.id; END",
         ],
-        ["DROP TRIGGER IF EXISTS inquiry_member_version"],
+        [f"DROP TRIGGER IF EXISTS {MEMBER_TRIGGER}"],
     )
+
+
+def trigger_names(table: str) -> set[str]:
+    """The names of the triggers that raise the versions for `table`'s rows."""
+    return {f"{table}_version_{event}" for event in EVENTS}
 
 
 def _table_triggers(vendor: str, table: str, path) -> tuple[list[str], list[str]]:
@@ -123,9 +139,10 @@ def _table_triggers(vendor: str, table: str, path) -> tuple[list[str], list[str]
         ):
             name = f"{table}_version_{event.lower()}"
             install += [
-                f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
                 f"IF current_setting('{DEFERRED}', true) IS DISTINCT FROM 'on' THEN "
                 f"{_BUMP.format(ids=ids)}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
@@ -134,40 +151,112 @@ def _table_triggers(vendor: str, table: str, path) -> tuple[list[str], list[str]
     for event, rows in (("INSERT", ["NEW"]), ("DELETE", ["OLD"]), ("UPDATE", ["NEW", "OLD"])):
         name = f"{table}_version_{event.lower()}"
         ids = " UNION ".join(_members_of_row(path, row) for row in rows)
-        install.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {_BUMP.format(ids=ids)}; END"
-        )
+        install += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {_BUMP.format(ids=ids)}; END",
+        ]
         uninstall.append(f"DROP TRIGGER IF EXISTS {name}")
     return install, uninstall
 
 
-def install_sql(vendor: str, tables: dict) -> list[str]:
-    """CREATE statements for `tables` (INQUIRY_TABLES or TASKS_TABLES); the
-    inquiry set also holds the member row's own trigger."""
-    statements = _member_trigger(vendor)[0] if tables is INQUIRY_TABLES else []
+def install_sql(vendor: str, tables: dict, *, member_row: bool = False) -> list[str]:
+    """Statements that install (or replace) the triggers of `tables`, a
+    {table: path} dict that the migration names; `member_row` adds the member
+    row's own trigger (the records' first migration of them)."""
+    statements = _member_trigger(vendor)[0] if member_row else []
     for table, path in tables.items():
         statements += _table_triggers(vendor, table, path)[0]
     return statements
 
 
-def uninstall_sql(vendor: str, tables: dict) -> list[str]:
+def uninstall_sql(vendor: str, tables: dict, *, member_row: bool = False) -> list[str]:
     statements = []
     for table, path in tables.items():
         statements += _table_triggers(vendor, table, path)[1]
-    return statements + (_member_trigger(vendor)[1] if tables is INQUIRY_TABLES else [])
+    return statements + (_member_trigger(vendor)[1] if member_row else [])
 
 
-def triggers_operation(tables: dict):
-    """The migration operation that installs the triggers of `tables` for the
-    database it runs on, and removes them when migrated back."""
+def triggers_operation(tables: dict, *, member_row: bool = False):
+    """The migration operation that installs the triggers of `tables` (the
+    migration's own copy of them) for the database it runs on, and removes
+    them when migrated back."""
     from django.db import migrations
 
+    tables = dict(tables)
+
     def install(apps, schema_editor):
-        for statement in install_sql(schema_editor.connection.vendor, tables):
+        for statement in install_sql(schema_editor.connection.vendor, tables, member_row=member_row):
             schema_editor.execute(statement)
 
     def uninstall(apps, schema_editor):
-        for statement in uninstall_sql(schema_editor.connection.vendor, tables):
+        for statement in uninstall_sql(schema_editor.connection.vendor, tables, member_row=member_row):
             schema_editor.execute(statement)
 
     return migrations.RunPython(install, uninstall)
+
+
+def declared_tables() -> dict[str, dict]:
+    """{app label: its VERSIONED_TABLES} of every installed app with a
+    `versioning` module (found by name: this app imports no other)."""
+    from django.apps import apps
+
+    declared = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.versioning"
+        if importlib.util.find_spec(name) is None:
+            continue
+        tables = getattr(importlib.import_module(name), "VERSIONED_TABLES", None)
+        if tables is not None:
+            declared[config.label] = tables
+    return declared
+
+
+def installed_triggers(connection) -> dict[str, set[str]]:
+    """{table: names of its enabled triggers} in `connection`'s database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND pg_catalog.pg_table_is_visible(c.oid)"
+            )
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        rows = cursor.fetchall()
+    found: dict[str, set[str]] = {}
+    for table, name in rows:
+        found.setdefault(table, set()).add(name)
+    return found
+
+
+def triggers_check(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """System check: every declared table (and the member row) has its
+    triggers in each database checked. A database with migrations still to
+    apply is skipped: `migrate` runs this check before it installs them."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            continue
+        installed = installed_triggers(connection)
+        expected = {MEMBER_TABLE: {MEMBER_TRIGGER}}
+        for tables in declared_tables().values():
+            for table in tables:
+                expected.setdefault(table, set()).update(trigger_names(table))
+        for table, names in sorted(expected.items()):
+            missing = sorted(names - installed.get(table, set()))
+            if missing:
+                errors.append(
+                    checks.Error(
+                        f"{table} has no data-version trigger {', '.join(missing)} in database {alias!r}: "
+                        "changes to it would not reach the member page cache.",
+                        hint="Install its triggers in a migration: versioning.triggers_operation({table: path}) "
+                        "(CONTRIBUTING.md, The page cache and the member's data version).",
+                        obj=table,
+                        id="inquiry.E001",
+                    )
+                )
+    return errors

@@ -159,9 +159,8 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
 
 
 class RepaymentPlanPrintView(RepaymentPlanView):
-    """打印: the 缴存人还款计划表 as a PDF rendered by WeasyPrint."""
-
-    page_cache = False  # PDFs have their own cache (inquiry/printing.py)
+    """打印: the 缴存人还款计划表 as a PDF rendered by WeasyPrint. Not in the
+    page cache (not said here): PDFs have their own (inquiry/printing.py)."""
 
     def loan_get(self, request):
         form, plan = self.plan(request)

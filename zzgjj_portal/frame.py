@@ -61,8 +61,16 @@ class MemberPageMixin(MemberRequiredMixin):
 
     nav = ""
     # A read-only page whose HTML depends only on what pagecache.page_key
-    # holds may set this: repeat views are then served from the cache.
+    # holds, and whose tables raise the member's data version, may set this
+    # in its own class body: repeat views are then served from the cache.
+    # It is not inherited (__init_subclass__).
     page_cache = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Opt-in per view: a subclass of a cached page (its print, a page
+        # with a form) shows something else and is not cached unless it says so.
+        cls.page_cache = cls.__dict__.get("page_cache", False)
 
     def member_dispatch(self, request, *args, **kwargs):
         key = pagecache.page_key(request, self.member) if self.page_cache else None

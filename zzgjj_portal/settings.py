@@ -123,13 +123,15 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every gunicorn worker (Redis, else a database table),
-# never per-process memory. Today only django-simple-captcha keeps its
-# challenges in the database itself; the cache is here for what comes next
-# (cached sessions, rendered PDFs), and `make run` creates its table.
+# never per-process memory: sessions (cached_db, below), rendered member pages
+# and PDFs. `make run` creates the table. Redis is only a cache: while it is
+# down or hung, zzgjj_portal.cache turns its errors into misses and skipped
+# writes (short timeouts, one warning a minute), so the portal answers from
+# the database instead of with a 500.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "zzgjj_portal.cache.FailSafeRedisCache",
             "LOCATION": env.str("REDIS_URL"),
         }
     }
@@ -174,8 +176,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions live server-side: registration and reset progress is kept there.
 # With Redis, sessions are read from the cache and written through to the
 # database (cached_db): every logged-in request reads its session, and a
-# Redis GET is cheaper than a PostgreSQL query; the database copy survives a
-# Redis restart, so nobody is logged out by one.
+# Redis GET is cheaper than a PostgreSQL query; the database copy is the one
+# that counts, so nobody is logged out by a Redis restart or outage (a cache
+# miss reads the database; zzgjj_portal/cache.py).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if env.str("REDIS_URL", default="")

@@ -25,13 +25,24 @@ def test_no_missing_migrations(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_cache_is_shared_between_processes():
-    # Lockouts and rate limits must hold across gunicorn workers. The settings
-    # module itself: the test fixtures swap in a memory cache per test.
-    from zzgjj_portal import settings as configured
+def test_cache_is_shared_between_processes(monkeypatch):
+    # Sessions and cached pages must hold across gunicorn workers: Redis when
+    # REDIS_URL is set, else a database table, never per-process memory. The
+    # settings module as each environment makes it (the test fixtures swap in
+    # a memory cache per test).
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.cache.backends.redis import RedisCache
+    from django.utils.module_loading import import_string
 
-    backend = configured.CACHES["default"]["BACKEND"]
-    assert "locmem" not in backend.lower()
+    from zzgjj_portal.tests.settingsprobe import configured
+
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    cache = configured(monkeypatch, REDIS_URL="")["CACHES"]["default"]
+    assert issubclass(import_string(cache["BACKEND"]), DatabaseCache)
+    assert cache["LOCATION"] == "portal_cache"
+    cache = configured(monkeypatch, REDIS_URL="redis://cache.example:6379/3")["CACHES"]["default"]
+    assert issubclass(import_string(cache["BACKEND"]), RedisCache)
+    assert cache["LOCATION"] == "redis://cache.example:6379/3"
 
 
 def test_system_check_clean():

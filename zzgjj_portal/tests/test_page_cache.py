@@ -7,9 +7,12 @@ that only a cache can get wrong."""
 
 from datetime import date
 from decimal import Decimal
+from http import HTTPStatus
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.messages import constants
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -17,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import MemberUserFactory
-from inquiry.models import FundAccount
-from inquiry.tests.factories import LedgerEntryFactory
+from inquiry.models import FundAccount, Member
+from inquiry.tests.factories import LedgerEntryFactory, LoanContractFactory
 from tasks.tests.factories import MessageFactory
 from zzgjj_portal import pagecache
 
@@ -29,6 +32,10 @@ HOME = reverse("tasks:home")
 def stored_pages() -> int:
     cache = caches["default"]
     return sum(1 for key in cache._cache if pagecache.KEY_PREFIX in key)
+
+
+def version(member) -> int:
+    return Member.objects.values_list("data_version", flat=True).get(pk=member.pk)
 
 
 def get(client, path, **query):
@@ -158,11 +165,57 @@ def test_a_repeat_excel_download_comes_from_the_cache_and_follows_postings(membe
 
 
 def test_refusals_and_prints_are_never_kept(member_client, member_user):
+    LoanContractFactory(member=member_user.member, contract_no="HT-MINE-1")
     member_client.get(HOME)  # the CSRF cookie
     caches["default"].clear()
-    member_client.get(reverse("inquiry:loan_info"), {"contract": "NOT-MINE"})
-    member_client.get(reverse("inquiry:plan_print"))
+    refused = member_client.get(reverse("inquiry:loan_info"), {"contract": "NOT-MINE"})
+    assert refused.status_code == HTTPStatus.NOT_FOUND
+    printed = member_client.get(reverse("inquiry:plan_print"))
+    assert printed.status_code == HTTPStatus.OK and printed["Content-Type"] == "application/pdf"
+    # A print that falls back to the plan page (dates it cannot print) is not kept either.
+    fallback = member_client.get(reverse("inquiry:plan_print"), {"start": "2030-01-01", "end": "2020-01-01"})
+    assert fallback.status_code == HTTPStatus.OK and fallback["Content-Type"].startswith("text/html")
     assert stored_pages() == 0
+    # The same member's plan page itself is kept: the cache is on, it only passed those by.
+    member_client.get(reverse("inquiry:plan"))
+    assert stored_pages() == 1
+
+
+def test_two_members_in_one_browser_state_get_different_keys(rf, member_user):
+    # Same CSRF secret, path, day and data version: only the user and the member differ.
+    other = MemberUserFactory(password="Other#2026ab")
+    keys = set()
+    for user in (member_user, other):
+        request = rf.get(HOME, {"page": "1"})
+        request.user = user
+        request.session = {}
+        request.META["CSRF_COOKIE"] = "s" * 32
+        request._messages = FallbackStorage(request)
+        user.member.data_version = 7
+        keys.add(pagecache.page_key(request, user.member))
+    assert None not in keys and len(keys) == 2
+
+
+def test_member_b_never_sees_member_as_page_with_the_same_csrf_cookie(member_client, member_user):
+    other = MemberUserFactory(password="Other#2026ab")
+    FundAccount.objects.filter(member=member_user.member).update(balance=Decimal("111.11"))
+    FundAccount.objects.filter(member=other.member).update(balance=Decimal("777.77"))
+    # The same data version for both members (any UPDATE of a member row raises it by one).
+    mine, theirs = member_user.member, other.member
+    while version(mine) != version(theirs):
+        low = min(mine, theirs, key=version)
+        Member.objects.filter(pk=low.pk).update(name=low.name)
+    member_client.get(HOME)
+    assert "111.11" in member_client.get(HOME).content.decode()
+    assert stored_pages() == 1
+    # Member B in a browser that carries A's CSRF cookie (a shared hall PC, a copied cookie).
+    b_client = Client()
+    b_client.force_login(other)
+    csrf = django_settings.CSRF_COOKIE_NAME
+    b_client.cookies[csrf] = member_client.cookies[csrf].value
+    page = b_client.get(HOME).content.decode()
+    assert "777.77" in page and "111.11" not in page
+    assert other.member.name in page and member_user.member.name not in page
 
 
 def test_made_up_urls_are_not_kept(member_client):
