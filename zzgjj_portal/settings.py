@@ -242,6 +242,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# WhiteNoise's own table (not Python's mimetypes) types what it serves, in runserver and
+# production alike; it has no entry for .wav, which then went out as application/octet-stream.
+WHITENOISE_MIMETYPES = {".wav": "audio/wav"}
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
 from accounts.views import captcha_rate_limited
+from zzgjj_portal.views import favicon
 
 # The captcha image must load before anyone is logged in.
 captcha_patterns = [
@@ -33,6 +34,7 @@ captcha_patterns = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("captcha/", include(captcha_patterns)),
     path("", include("accounts.urls")),

@@ -4,6 +4,8 @@ scroll inside their own focusable box, and header buttons and table headers keep
 their words on one line."""
 
 import re
+import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +14,9 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from inquiry.demo import DEMO_ID_NUMBER
-from inquiry.models import LoanContract
+from inquiry.models import LoanContract, Member
+from tasks.services.applications import application_step_approve, withdrawal_submit
+from tasks.tests.conftest import staff_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,3 +114,78 @@ def test_every_member_page_fits_the_window(live_server, page, width, height):
         problems += layout_problems(page, base + path + query)
 
     assert not problems, f"at {width}×{height}:\n" + "\n".join(problems)
+
+
+# On a phone the columns members look for are read without scrolling sideways (issue 15,
+# item 25): per page, the headers of the columns that must be in view.
+KEY_COLUMNS = {
+    "/home/": ["贷款余额", "查询"],
+    "/ledger/": ["余额", "摘要"],
+    "/loans/repayments/": ["贷款余额"],
+    "/loans/plan/": ["应还本息"],
+    "/loans/info/": [],
+    "/messages/": ["操作"],
+    "/applications/": ["状态", "操作"],
+    "/applications/{pk}/": ["审批意见", "办理时间"],
+}
+
+OUT_OF_VIEW = """(names) => {
+  const width = window.innerWidth;
+  const problems = [];
+  const right = (el) => Math.round(el.getBoundingClientRect().right);
+  const shown = (el) => el.getBoundingClientRect().width > 0;
+  const scrollWidth = document.scrollingElement.scrollWidth;
+  if (scrollWidth > width) problems.push(`the page scrolls sideways (${scrollWidth} px)`);
+  const seen = Object.fromEntries(names.map((name) => [name, 0]));
+  for (const table of document.querySelectorAll("table")) {
+    // Any cell of any table, then the key columns found by their header's words
+    // (whatever the layout makes of the table) and the links in them.
+    const cells = [...table.querySelectorAll("tbody td, tfoot td, tfoot th")].filter(shown);
+    const wide = cells.filter((cell) => right(cell) > width || cell.getBoundingClientRect().left < 0);
+    if (wide.length) problems.push(`${wide.length} of ${cells.length} cells outside the window`);
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const name of names) {
+      const index = heads.indexOf(name);
+      if (index < 0) continue;
+      const column = [...table.querySelectorAll("tbody tr")].map((row) => row.cells[index]).filter(shown);
+      seen[name] += column.length;
+      const ends = column.flatMap((cell) => [cell, ...cell.querySelectorAll("a")]).map(right);
+      if (Math.max(...ends) > width) problems.push(`${name} ends at ${Math.max(...ends)} px`);
+    }
+  }
+  for (const [name, count] of Object.entries(seen)) {
+    if (!count) problems.push(`no ${name} cell on the page`);
+  }
+  return problems;
+}"""
+
+
+def test_member_tables_keep_key_cells_in_view_on_a_phone(live_server, page):
+    call_command("seed_demo", as_of="2026-10-31", members=2)
+    member = Member.objects.get(id_number=DEMO_ID_NUMBER)
+    running = LoanContract.objects.get(member=member, status=LoanContract.Status.ACTIVE)
+    # One application handled at 受理, so 我发起的 and its 办理情况 have rows.
+    submitted = withdrawal_submit(
+        member=member, withdrawal_kind="rent", amount=Decimal("3000.00"), form_token=uuid.uuid4()
+    )
+    clerk = staff_in("受理员", name="张受理")
+    application_step_approve(application_id=submitted.application.pk, step="accept", actor=clerk, opinion="材料齐全")
+    page.set_viewport_size({"width": 390, "height": 844})
+    base = live_server.url
+    page.goto(base + "/")
+    page.get_by_label("身份证号/手机号").fill(DEMO_ID_NUMBER)
+    page.get_by_label("用户密码").fill(DEMO_PASSWORD)
+    page.get_by_label("验证码").fill("PASSED")
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+    problems = []
+
+    for path, names in KEY_COLUMNS.items():
+        path = path.format(pk=submitted.application.pk)
+        query = f"?contract={running.contract_no}" if path.startswith("/loans/") else ""
+        response = page.goto(base + path + query)
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+        page.evaluate("document.fonts.ready")
+        problems += [f"{path}: {problem}" for problem in page.evaluate(OUT_OF_VIEW, names)]
+
+    assert not problems, "at 390×844:\n" + "\n".join(problems)

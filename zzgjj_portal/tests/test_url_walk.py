@@ -34,6 +34,8 @@ PUBLIC = {
     # session (tasks/tests/test_push_api.py), and its OpenAPI document is public.
     "tasks:message_push",
     "tasks:openapi",
+    # Browsers ask for the site icon before anyone logs in (a redirect to the static file).
+    "favicon",
 }
 # Query strings a member page may read, filled with member B's identifiers.
 QUERIES = [{}, {"format": "xlsx"}, {"page": "2"}]
