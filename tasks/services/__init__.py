@@ -6,6 +6,7 @@ from tasks.services.messages import (
     message_delete,
     message_mark_read,
     message_send,
+    message_send_on_commit,
     sound_set,
 )
 from tasks.services.push import channel_token_create, channel_token_revoke, message_push, push_rate_take
@@ -18,6 +19,7 @@ __all__ = [
     "message_mark_read",
     "message_push",
     "message_send",
+    "message_send_on_commit",
     "push_rate_take",
     "sound_set",
 ]
