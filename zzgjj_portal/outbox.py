@@ -98,8 +98,8 @@ def enqueue(pk: int, *, countdown: float | None = None) -> bool:
 
     try:
         jobs.outbox_deliver.apply_async(args=[pk], countdown=countdown)
-    except Exception:  # noqa: BLE001 - any broker fault leaves the item to the relay
-        log.warning("outbox item %s not enqueued (broker unavailable); the relay will offer it again", pk)
+    except Exception as exc:  # noqa: BLE001 - any broker fault leaves the item to the relay
+        log.warning("outbox item %s not enqueued (%s: %s); the relay will offer it again", pk, type(exc).__name__, exc)
         return False
     return True
 
