@@ -140,3 +140,21 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def run_jobs(db):
+    """Deliver every pending outbox item now, as the queue would after a commit
+    (a test's transaction never commits, so the on-commit enqueue never runs).
+    Returns how many were delivered."""
+
+    def run() -> int:
+        from zzgjj_portal.models import OutboxItem
+        from zzgjj_portal.outbox import outbox_deliver
+
+        pks = list(OutboxItem.objects.filter(done_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+        for pk in pks:
+            outbox_deliver(pk)
+        return len(pks)
+
+    return run

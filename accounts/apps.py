@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django_otp.plugins.otp_totp import apps as totp_apps
 
@@ -9,7 +10,18 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the login/logout audit receivers and the deployment checks.
-        from accounts import checks, signals  # noqa: F401
+        from accounts import checks, services, signals  # noqa: F401
+        from zzgjj_portal import outbox
+
+        # An SMS job holds its lease for at most two gateway waits: a second
+        # delivery of the same code waits that long before it may try.
+        outbox.register(
+            services.SMS_KIND,
+            services.sms_code_deliver,
+            atomic=False,
+            lease_seconds=2 * settings.SMS_GATEWAY_TIMEOUT + 10,
+            scrub=("sealed",),
+        )
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

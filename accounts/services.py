@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import flows, lockout, sms, texts, totp
 from accounts.models import SmsCode, SmsLog, SmsPurpose, User
 from inquiry.models import Member
+from zzgjj_portal import outbox, sealing
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
 from zzgjj_portal.models import AuditEvent
@@ -264,11 +265,18 @@ def _check_send_limits(*, phone: str, ip: str | None, now) -> None:
             raise SmsError(texts.SMS_IP_LIMIT)
 
 
-def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
-    """Send a new code to the member's reserved phone and return the
-    masked phone. The previous code of the same purpose dies.
+SMS_KIND = "accounts.sms"
 
-    Raises SmsError (limits, no phone, backend failure)."""
+
+def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
+    """Issue a new code for the member's reserved phone and return the masked
+    phone. The previous code of the same purpose dies.
+
+    The message itself is sent by a job (sms_code_deliver) after the commit,
+    never inside the request: a slow gateway holds no web worker. Its text
+    waits in the outbox sealed, and is gone from the row once sent.
+
+    Raises SmsError (limits, no phone)."""
     ip = client_ip(request)
     digits = settings.ACCOUNTS_SMS_CODE_LENGTH
     code = f"{secrets.randbelow(10**digits):0{digits}d}"
@@ -290,9 +298,32 @@ def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.ACCOUNTS_SMS_CODE_TTL),
         )
-    # Sent after the commit: a slow gateway must not hold the member's row lock.
-    minutes = settings.ACCOUNTS_SMS_CODE_TTL // 60
-    text = texts.SMS_TEXT.format(purpose=SmsPurpose(purpose).label, code=code, minutes=minutes)
+        minutes = settings.ACCOUNTS_SMS_CODE_TTL // 60
+        text = texts.SMS_TEXT.format(purpose=SmsPurpose(purpose).label, code=code, minutes=minutes)
+        outbox.outbox_put(kind=SMS_KIND, payload={"code_id": row.pk, "sealed": sealing.seal(text)})
+        audit_record(
+            kind=AuditEvent.Kind.SMS_SENT,
+            request=request,
+            member=locked,
+            detail=f"{SmsPurpose(purpose).label} {mask_phone(row.phone)}",
+        )
+    return mask_phone(row.phone)
+
+
+def sms_code_deliver(payload: dict, item) -> None:
+    """The outbox handler of sms_code_send: hand the text to the SMS backend
+    and record the outcome in the SMS log. A failed gateway is tried again
+    with a growing wait while the code is still valid; then the code dies, and
+    the member asks for another (the page's 重新发送)."""
+    row = SmsCode.objects.filter(pk=payload["code_id"]).select_related("member").first()
+    now = timezone.now()
+    if row is None or not row.active or row.used_at is not None:
+        raise outbox.GiveUp("验证码已失效,不再发送")
+    if row.expires_at <= now:
+        raise outbox.GiveUp("验证码已过期,不再发送")
+    text = sealing.unseal(payload.get("sealed", ""))
+    if text is None:
+        raise outbox.GiveUp("短信内容无法解封")
     try:
         result, ok = sms.get_backend().send(sms.SmsMessage(phone=row.phone, text=text)), True
     except sms.SmsSendError as exc:
@@ -302,23 +333,20 @@ def sms_code_send(*, member: Member, purpose: str, request: HttpRequest) -> str:
         result, ok = f"{type(exc).__name__}", False
     SmsLog.objects.create(
         created_at=timezone.now(),
-        member=locked,
+        member=row.member,
         phone_masked=mask_phone(row.phone),
-        purpose=purpose,
+        purpose=row.purpose,
         backend=sms.backend_name(),
         ok=ok,
         result=result[:300],
     )
-    if not ok:
+    if ok:
+        return
+    wait = outbox.backoff_seconds(item.attempts)
+    if timezone.now() + timedelta(seconds=wait) >= row.expires_at:
         SmsCode.objects.filter(pk=row.pk).update(active=False)
-        raise SmsError(texts.SMS_SEND_FAILED)
-    audit_record(
-        kind=AuditEvent.Kind.SMS_SENT,
-        request=request,
-        member=locked,
-        detail=f"{SmsPurpose(purpose).label} {mask_phone(row.phone)}",
-    )
-    return mask_phone(row.phone)
+        raise outbox.GiveUp(f"短信发送失败,验证码有效期内不再重试:{result}")
+    raise outbox.RetryLater(result, seconds=wait)
 
 
 def sms_code_verify(*, member: Member, purpose: str, code: str) -> None:

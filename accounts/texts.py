@@ -24,7 +24,6 @@ SMS_COOLDOWN = "验证码已发送,请{seconds}秒后再重新获取"
 SMS_PHONE_HOURLY = "该手机号获取验证码过于频繁,请1小时后再试"
 SMS_PHONE_DAILY = "该手机号今日获取验证码次数已达上限,请明天再试"
 SMS_IP_LIMIT = "获取验证码过于频繁,请稍后再试"
-SMS_SEND_FAILED = "短信发送失败,请稍后重试"
 # The body only: the signature (settings.SMS_SIGN) is added by accounts.sms.SmsMessage.
 SMS_TEXT = "您的{purpose}验证码为{code},{minutes}分钟内有效。请勿泄露给他人。"
 SMS_NONE = "请先点击【发送验证码】获取短信验证码"

@@ -58,11 +58,10 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
         actor=changed_by,
         detail=f"{mask_phone(old) or '(无)'} → {mask_phone(phone) or '(无)'}",
     )
-    # Other apps react after the commit (the task area messages the member),
-    # so a rolled-back change never tells anyone anything.
-    transaction.on_commit(
-        lambda: member_phone_changed.send(sender=Member, member=locked, old_phone=old, new_phone=phone)
-    )
+    # Sent inside the transaction: receivers record what they will do (the
+    # task area's message, in its outbox) in it, so a rolled-back change tells
+    # nobody anything and a committed one is never left untold by a crash.
+    member_phone_changed.send(sender=Member, member=locked, old_phone=old, new_phone=phone)
     member.phone = phone
     return locked
 
@@ -244,5 +243,6 @@ def loan_disburse(
         actor=actor,
         detail=f"借款合同{locked.contract_no} 放款{locked.amount:,.2f}元",
     )
-    transaction.on_commit(lambda: loan_disbursed.send(sender=LoanContract, member=locked.member, contract=locked))
+    # Inside the transaction, as member_phone_changed: receivers write to their outbox.
+    loan_disbursed.send(sender=LoanContract, member=locked.member, contract=locked)
     return locked

@@ -8,3 +8,10 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers of the records' signals (phone changed, ...).
         from tasks import receivers  # noqa: F401
+        from tasks.services import messages
+        from zzgjj_portal import outbox
+
+        outbox.register(messages.MESSAGE_KIND, messages.message_deliver)
+        outbox.register(
+            messages.BROADCAST_KIND, messages.broadcast_deliver, atomic=False, lease_seconds=messages.BROADCAST_LEASE
+        )

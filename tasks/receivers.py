@@ -1,7 +1,8 @@
 """What the task area does when the center's records tell it something.
 
-The records (`inquiry`) never import this app: they send signals, and these
-receivers, connected in TasksConfig.ready, turn them into messages.
+The records (`inquiry`) never import this app: they send signals inside their
+transactions, and these receivers, connected in TasksConfig.ready, write the
+messages to the outbox in that same transaction (delivered after its commit).
 """
 
 from django.dispatch import receiver
@@ -22,7 +23,7 @@ PHONE_REMOVED_TEXT = "您在中心预留的手机号码已注销。如非本人�
 def on_member_phone_changed(sender, *, member, old_phone: str, new_phone: str, **kwargs):
     # Masked: a message is shown on screen, possibly on a shared PC.
     content = PHONE_CHANGED_TEXT.format(phone=mask_phone(new_phone)) if new_phone else PHONE_REMOVED_TEXT
-    services.message_send(member=member, business=PHONE_CHANGED_BUSINESS, content=content)
+    services.message_send_on_commit(member=member, business=PHONE_CHANGED_BUSINESS, content=content)
 
 
 @receiver(loan_disbursed, dispatch_uid="tasks_message_on_loan_disbursed")
@@ -34,4 +35,4 @@ def on_loan_disbursed(sender, *, member, contract, **kwargs):
         due=f"{contract.next_due_on:%Y-%m-%d}",
         payment=format_money(contract.monthly_payment),
     )
-    services.message_send(member=member, business=LOAN_DISBURSED_BUSINESS, content=content)
+    services.message_send_on_commit(member=member, business=LOAN_DISBURSED_BUSINESS, content=content)

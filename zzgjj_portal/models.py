@@ -65,3 +65,33 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("审计记录不可修改")
         super().save(*args, **kwargs)
+
+
+class OutboxItem(models.Model):
+    """Work that must happen after a commit, written in the same transaction as
+    the change that causes it (zzgjj_portal/outbox.py): a message to a member,
+    an SMS, a broadcast's fan-out. A job delivers it and stamps `done_at`; the
+    relay offers again whatever a crash, a lost broker message or a failure
+    left pending. So a commit never happens without its consequences, and a
+    consequence never happens without its commit."""
+
+    kind = models.CharField("类型", max_length=40)
+    payload = models.JSONField("内容", default=dict)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    # When the relay may offer it again (a failure backs off; a claim leases it).
+    next_try_at = models.DateTimeField("下次尝试时间", default=timezone.now)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "待办投递"
+        verbose_name_plural = "待办投递"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The relay's scan and the oldest-pending gauge read only pending rows.
+            models.Index("next_try_at", "id", condition=models.Q(done_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

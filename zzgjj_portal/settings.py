@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -303,6 +304,9 @@ TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100
 # Invalid bearer tokens per client IP before it is locked out of the push API
 # for ACCOUNTS_LOCKOUT_MINUTES (the same counters as the login lockout).
 TASKS_PUSH_TOKEN_IP_FAILURES = 20
+# Members a broadcast's fan-out inserts per transaction (each holds those
+# member rows for the batch only).
+TASKS_BROADCAST_BATCH_SIZE = env.int("TASKS_BROADCAST_BATCH_SIZE", default=2000)
 # Online applications (tasks): the center's own rules. The center sets these
 # numbers by its policy notices; change them here, never in the code.
 TASKS_RENT_WITHDRAWAL_YEARLY_LIMIT = Decimal("12000.00")  # 租房提取, per calendar year
@@ -341,8 +345,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # then the outbox row (written in the request's transaction) waits for the relay.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TASK_DEFAULT_QUEUE = "zzgjj"
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# The one durable queue every job goes to (workers: `celery -A zzgjj_portal worker -Q zzgjj`).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="zzgjj")
 CELERY_TIMEZONE = TIME_ZONE
+# celery beat (one instance): the outbox relay and the daily retention run.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "zzgjj_portal.outbox_relay", "schedule": 30.0},
+    "portal-cleanup": {
+        "task": "zzgjj_portal.portal_cleanup",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # Security audit rows are kept this many days, then `portal_cleanup` deletes them.
 PORTAL_AUDIT_RETENTION_DAYS = env.int("PORTAL_AUDIT_RETENTION_DAYS", default=3 * 365)

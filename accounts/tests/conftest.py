@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import sms
+from accounts import services, sms
 
 CAPTCHA = {"captcha_0": "test", "captcha_1": "PASSED"}
 NEW_PASSWORD = "Zz8kq2mwx"
@@ -43,11 +43,49 @@ def _plain_static_storage(settings):
     }
 
 
+def deliver_sms() -> None:
+    """Run the SMS jobs that are pending, as the queue would right after the
+    commit (a test's transaction never commits, so the on-commit enqueue does
+    not run; this is the same outbox delivery the job performs)."""
+    from zzgjj_portal.models import OutboxItem
+    from zzgjj_portal.outbox import outbox_deliver
+
+    for pk in OutboxItem.objects.filter(kind=services.SMS_KIND, done_at__isnull=True).values_list("pk", flat=True):
+        outbox_deliver(pk)
+
+
+class PhoneInbox:
+    """What the phones received: the locmem backend's list, read after the
+    pending SMS jobs ran (deliver_sms)."""
+
+    def _delivered(self) -> list:
+        deliver_sms()
+        return sms.outbox
+
+    def __len__(self):
+        return len(self._delivered())
+
+    def __getitem__(self, index):
+        return self._delivered()[index]
+
+    def __iter__(self):
+        return iter(self._delivered())
+
+    def __bool__(self):
+        return bool(self._delivered())
+
+    def __eq__(self, other):
+        return self._delivered() == other
+
+    def clear(self):
+        self._delivered().clear()
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox(settings):
     settings.SMS_BACKEND = "accounts.sms.LocmemBackend"
     sms.outbox.clear()
-    yield sms.outbox
+    yield PhoneInbox()
     sms.outbox.clear()
 
 

@@ -1,13 +1,15 @@
 """SMS codes: lifetime, tries, single use, cooldown and send caps."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import RequestFactory
 
 from accounts import services, texts
 from accounts.models import SmsCode, SmsLog, SmsPurpose
-from accounts.tests.conftest import last_code
+from accounts.tests.conftest import deliver_sms, last_code
 from inquiry.tests.factories import FundAccountFactory
-from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.models import AuditEvent, OutboxItem
 
 REGISTER = SmsPurpose.REGISTER
 
@@ -17,7 +19,9 @@ def _request(ip="10.0.0.1"):
 
 
 def _send(member, ip="10.0.0.1", purpose=REGISTER):
-    return services.sms_code_send(member=member, purpose=purpose, request=_request(ip))
+    masked = services.sms_code_send(member=member, purpose=purpose, request=_request(ip))
+    deliver_sms()  # the job, right after the commit
+    return masked
 
 
 def _verify(member, code, purpose=REGISTER):
@@ -167,16 +171,28 @@ def test_sms_code_send_without_phone_is_refused(sms_outbox):
 
 
 @pytest.mark.django_db
-def test_sms_code_send_gateway_failure_is_logged_and_reported(member, settings):
+def test_sms_code_send_gateway_failure_is_logged_and_tried_again_while_the_code_lives(member, settings, clock):
     settings.SMS_BACKEND = "accounts.sms.GatewayBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
     settings.SMS_GATEWAY_TIMEOUT = 1
-    with pytest.raises(services.SmsError, match=texts.SMS_SEND_FAILED):
-        _send(member)
+    _send(member)  # the member is answered at once; the job meets the dead gateway
     log = SmsLog.objects.get()
     assert not log.ok and "无法连接" in log.result and log.backend == "GatewayBackend"
+    item = OutboxItem.objects.get(kind=services.SMS_KIND)
+    assert item.done_at is None and item.attempts == 1 and "无法连接" in item.last_error
+    assert item.next_try_at == clock() + timedelta(seconds=10)  # backs off
+    assert SmsCode.objects.get().active  # still valid: the next try may get it through
+    # Tries go on with a growing wait until the next wait would outlive the code.
+    for _ in range(10):
+        clock.advance(seconds=(OutboxItem.objects.get(pk=item.pk).next_try_at - clock()).total_seconds())
+        deliver_sms()
+        if OutboxItem.objects.get(pk=item.pk).done_at is not None:
+            break
+    item.refresh_from_db()
+    assert item.done_at is not None and "不再重试" in item.last_error
+    assert "sealed" not in item.payload  # the text with the code is gone from the row
+    assert SmsLog.objects.filter(ok=False).count() == item.attempts == 5  # 10+20+40+80 s, then 160 s > 5 min
     assert not SmsCode.objects.get().active
-    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.SMS_SENT).exists()
 
 
 @pytest.mark.django_db(transaction=True)

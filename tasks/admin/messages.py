@@ -16,7 +16,9 @@ from tasks.selectors.messages import MAX_ID
 from zzgjj_portal.admin import LargeTableAdminMixin
 from zzgjj_portal.masking import mask_id_number
 
-BROADCAST_SENT = "已向{count}位缴存职工发送消息“{business}”。"
+BROADCAST_SENT = "消息“{business}”已开始发送给{count}位缴存职工,发送进度见下表。"
+BROADCAST_PROGRESS = "发送中 {done} / {total}"
+BROADCAST_DONE = "已完成,共{count}人"
 BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
 BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
 BROADCAST_EMPLOYER_HELP = "发送对象为“指定单位的缴存职工”时选择。"
@@ -168,7 +170,7 @@ class BroadcastAdmin(admin.ModelAdmin):
     """群发消息: the add page sends; what was sent is then read-only."""
 
     form = BroadcastForm
-    list_display = ("sent_at", "business", "audience", "audience_detail", "recipient_count", "sent_by")
+    list_display = ("sent_at", "business", "audience", "audience_detail", "progress", "sent_by")
     list_filter = ("audience",)
     list_select_related = ("sent_by", "employer")
     autocomplete_fields = ("employer",)
@@ -182,9 +184,16 @@ class BroadcastAdmin(admin.ModelAdmin):
             return AccountStatus(obj.account_status).label if obj.account_status in AccountStatus.values else "-"
         return "-"
 
+    @admin.display(description="发送进度")
+    def progress(self, obj):
+        # The fan-out runs in a job: staff see it move (N of M), then 已完成.
+        if obj.finished_at is not None:
+            return BROADCAST_DONE.format(count=obj.delivered_count)
+        return BROADCAST_PROGRESS.format(done=obj.delivered_count, total=obj.recipient_count)
+
     def get_fields(self, request, obj=None):
         if obj is not None:
-            return ("sent_at", "sent_by", "audience", "audience_detail", "business", "content", "recipient_count")
+            return ("sent_at", "sent_by", "audience", "audience_detail", "business", "content", "progress")
         return ("audience", "employer", "account_status", "business", "content")
 
     def get_readonly_fields(self, request, obj=None):

@@ -56,6 +56,11 @@ class Message(models.Model):
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     # Set by pushing channels: a retried push returns the first message (see the constraint).
     idempotency_key = models.CharField("幂等键", max_length=IDEMPOTENCY_KEY_MAX_LENGTH, blank=True, default="")
+    # The broadcast this message came from: one per member (the constraint), so
+    # a fan-out run again after a crash adds only what is missing.
+    broadcast = models.ForeignKey(
+        "tasks.Broadcast", verbose_name="群发消息", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = MessageQuerySet.as_manager()
 
@@ -82,6 +87,11 @@ class Message(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "member"],
+                condition=Q(broadcast__isnull=False),
+                name="message_one_per_broadcast_member",
+            ),
             # Two identical pushes arriving at once give one message: the
             # database refuses the second insert (no check-then-insert race).
             models.UniqueConstraint(
@@ -160,6 +170,12 @@ class Broadcast(models.Model):
     )
     account_status = models.CharField("个人账户状态", max_length=2, blank=True)
     recipient_count = models.PositiveIntegerField("接收人数", default=0)
+    # The fan-out's progress (a job, tasks.services.messages.broadcast_deliver):
+    # messages inserted so far and the last member reached, committed with
+    # each batch, so a run after a crash goes on from there.
+    delivered_count = models.PositiveIntegerField("已发送人数", default=0)
+    last_member_id = models.BigIntegerField("已发送至", default=0, editable=False)
+    finished_at = models.DateTimeField("发送完成时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "群发消息"

@@ -6,6 +6,7 @@ from tasks.services.messages import (
     message_delete,
     message_mark_read,
     message_send,
+    message_send_on_commit,
     sound_set,
 )
 from tasks.services.push import (
@@ -25,6 +26,7 @@ __all__ = [
     "message_mark_read",
     "message_push",
     "message_send",
+    "message_send_on_commit",
     "push_rate_take",
     "push_token_failure_record",
     "push_token_lock",

@@ -5,7 +5,7 @@ Every write here is one transaction. Steps are guarded transitions: the
 application row is locked (select_for_update) before its state is read, so
 two staff members acting on the same step at once are served one after the
 other and the second is refused, never applied twice. Messages to the member
-go out only after the commit (transaction.on_commit).
+go out through the outbox, written in the same transaction (message_send_on_commit).
 """
 
 import uuid
@@ -30,7 +30,7 @@ from tasks.selectors.applications import (
     running_outstanding,
     withdrawal_limits,
 )
-from tasks.services.messages import message_send
+from tasks.services.messages import message_send_on_commit
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_bank_account
 from zzgjj_portal.models import AuditEvent
@@ -131,8 +131,7 @@ def _after_submit(application: Application, request: HttpRequest | None) -> None
 
 
 def _message_on_commit(application: Application, content: str) -> None:
-    member, business = application.member, BUSINESS[application.kind]
-    transaction.on_commit(lambda: message_send(member=member, business=business, content=content))
+    message_send_on_commit(member=application.member, business=BUSINESS[application.kind], content=content)
 
 
 @transaction.atomic

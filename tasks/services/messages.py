@@ -1,20 +1,17 @@
 """Writes of messages: send, mark read, delete (soft), broadcasts, the sound preference."""
 
-from collections.abc import Iterator
-from functools import partial
-from itertools import islice
-
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from inquiry import services as records
 from inquiry.models import Employer, Member
 from tasks.models import Broadcast, Message
+from zzgjj_portal.outbox import outbox_lease_renew, outbox_put
 
-# Rows per INSERT of a broadcast: large enough to be fast, small enough to keep
-# each statement's memory and parameter count modest (SQLite allows 32,766).
-BROADCAST_BATCH_SIZE = 2000
+MESSAGE_KIND = "tasks.message"
 
 
 @transaction.atomic
@@ -23,6 +20,27 @@ def message_send(*, member: Member, business: str, content: str, channel: str = 
     return Message.objects.create(
         member=member, business=business, content=content, channel=channel, sent_at=timezone.now()
     )
+
+
+def message_send_on_commit(*, member: Member, business: str, content: str) -> None:
+    """Tell the member something once the caller's transaction commits.
+
+    Written to the outbox in that transaction and delivered by a job: a
+    rolled-back change tells nobody anything, and a process that dies after
+    the commit still delivers the message (the relay offers it again). The
+    message row itself is not inserted here because its data-version trigger
+    would lock the member row late in a transaction that locked other rows
+    first (the lock order is member row first)."""
+    outbox_put(kind=MESSAGE_KIND, payload={"member_id": member.pk, "business": business, "content": content})
+
+
+def message_deliver(payload: dict, item) -> None:
+    """The outbox handler of message_send_on_commit (runs in the transaction
+    that stamps the item done, so the message is inserted exactly once)."""
+    member = Member.objects.filter(pk=payload["member_id"]).first()
+    if member is None:  # the member was removed in the meantime: nobody to tell
+        return
+    message_send(member=member, business=payload["business"], content=payload["content"])
 
 
 @transaction.atomic
@@ -67,9 +85,10 @@ def broadcast_recipients(*, audience: str, employer: Employer | None = None, acc
     return members.order_by("pk").values_list("pk", flat=True)
 
 
-def _batches(ids: Iterator[int], size: int) -> Iterator[list[int]]:
-    while batch := list(islice(ids, size)):
-        yield batch
+BROADCAST_KIND = "tasks.broadcast"
+# Seconds a fan-out holds its outbox lease without renewing it (it renews
+# with every batch); a worker that died is taken over after this at most.
+BROADCAST_LEASE = 120
 
 
 @transaction.atomic
@@ -83,34 +102,71 @@ def broadcast_send(
     account_status: str = "",
     channel: str = Message.Channel.COUNTER,
 ) -> Broadcast:
-    """Send one message to every member of an employer, of an account status,
-    or to all, and record who sent it and to how many. Ids stream from the
-    database in chunks and messages go in with multi-row INSERTs, so 100,000
-    recipients take seconds and little memory; all or nothing (one transaction).
-
-    The recipients' data versions are raised after commit, in short batches,
-    not by the triggers inside this long transaction: those would lock every
-    recipient's member row until it ends (inquiry/versioning.py). Their cached
-    home pages show the message from then on, a few seconds later at most."""
-    now = timezone.now()
-    ids = broadcast_recipients(audience=audience, employer=employer, account_status=account_status)
-    records.member_versions_defer()
-    recipients: list[int] = []
-    for batch in _batches(ids.iterator(chunk_size=BROADCAST_BATCH_SIZE), BROADCAST_BATCH_SIZE):
-        Message.objects.bulk_create(
-            [Message(member_id=pk, business=business, content=content, channel=channel, sent_at=now) for pk in batch],
-            batch_size=BROADCAST_BATCH_SIZE,
-        )
-        recipients += batch
-    count = len(recipients)
-    transaction.on_commit(partial(records.member_versions_raise, member_ids=recipients))
-    return Broadcast.objects.create(
+    """Record a message to every member of an employer, of an account status,
+    or to all, and hand its fan-out to a job (broadcast_deliver) through the
+    outbox. Returns at once: staff follow the progress (N of M) in admin."""
+    recipients = broadcast_recipients(audience=audience, employer=employer, account_status=account_status)
+    broadcast = Broadcast.objects.create(
         sent_by=sent_by,
-        sent_at=now,
+        sent_at=timezone.now(),
         business=business,
         content=content,
         audience=audience,
         employer=employer if audience == Broadcast.Audience.EMPLOYER else None,
         account_status=account_status if audience == Broadcast.Audience.STATUS else "",
-        recipient_count=count,
+        recipient_count=recipients.count(),
     )
+    outbox_put(kind=BROADCAST_KIND, payload={"broadcast_id": broadcast.pk, "channel": channel})
+    return broadcast
+
+
+def broadcast_deliver(payload: dict, item) -> None:
+    """Insert a broadcast's messages, TASKS_BROADCAST_BATCH_SIZE members a
+    transaction, in member order from where the last committed batch ended.
+
+    Each batch commits its messages, its recipients' data versions and the
+    progress together, and holds those member rows only for that batch (the
+    recipients' versions are raised here, not by the triggers row by row:
+    inquiry/versioning.py). Killed at any point, a second run goes on from the
+    last committed batch; a second run at the same time (a redelivered job)
+    inserts nothing twice: one message per broadcast and member (constraint).
+    TASKS_BROADCAST_BATCH_SIZE: large enough to be fast, small enough to keep
+    each statement's parameters modest (SQLite allows 32,766)."""
+    size = settings.TASKS_BROADCAST_BATCH_SIZE
+    broadcast = Broadcast.objects.filter(pk=payload["broadcast_id"]).first()
+    if broadcast is None or broadcast.finished_at is not None:
+        return
+    channel = payload.get("channel", Message.Channel.COUNTER)
+    recipients = broadcast_recipients(
+        audience=broadcast.audience, employer=broadcast.employer, account_status=broadcast.account_status
+    )
+    while True:
+        with transaction.atomic():
+            progress = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+            batch = list(recipients.filter(pk__gt=progress.last_member_id)[:size])
+            if not batch:
+                Broadcast.objects.filter(pk=broadcast.pk).update(
+                    finished_at=timezone.now(), recipient_count=progress.delivered_count
+                )
+                return
+            records.member_versions_defer()
+            Message.objects.bulk_create(
+                [
+                    Message(
+                        member_id=pk,
+                        business=broadcast.business,
+                        content=broadcast.content,
+                        channel=channel,
+                        sent_at=broadcast.sent_at,
+                        broadcast=broadcast,
+                    )
+                    for pk in batch
+                ],
+                batch_size=size,
+                ignore_conflicts=True,
+            )
+            records.member_versions_raise(member_ids=batch)
+            Broadcast.objects.filter(pk=broadcast.pk).update(
+                delivered_count=F("delivered_count") + len(batch), last_member_id=batch[-1]
+            )
+        outbox_lease_renew(item)

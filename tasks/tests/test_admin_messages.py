@@ -103,7 +103,7 @@ def test_staff_cannot_delete_a_message(staff_client):
     assert Message.objects.filter(pk=message.pk).exists()
 
 
-def test_broadcast_to_an_employer_reaches_only_its_members(staff_client):
+def test_broadcast_to_an_employer_reaches_only_its_members(staff_client, run_jobs):
     employer = EmployerFactory()
     mine = [FundAccountFactory(employer=employer).member for _ in range(3)]
     FundAccountFactory()  # another employer's member
@@ -114,17 +114,25 @@ def test_broadcast_to_an_employer_reaches_only_its_members(staff_client):
     assert response.status_code == HTTPStatus.FOUND
     broadcast = Broadcast.objects.get()
     assert (broadcast.recipient_count, broadcast.sent_by, broadcast.employer) == (3, staff_client.staff, employer)
+    # The request only recorded it: the fan-out is the job's.
+    assert not Message.objects.exists() and broadcast.finished_at is None
+    listing = staff_client.get(response["Location"]).content.decode()
+    assert "已开始发送给3位缴存职工" in listing and "发送中 0 / 3" in listing
+    assert run_jobs() == 1
     assert set(Message.objects.values_list("member", flat=True)) == {m.pk for m in mine}
-    assert "已向3位缴存职工发送消息" in staff_client.get(response["Location"]).content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.finished_at is not None and broadcast.delivered_count == 3
+    assert "已完成,共3人" in staff_client.get(response["Location"]).content.decode()
 
 
-def test_broadcast_to_an_account_status(staff_client):
+def test_broadcast_to_an_account_status(staff_client, run_jobs):
     sealed = FundAccountFactory(status=AccountStatus.SEALED)
     FundAccountFactory(status=AccountStatus.NORMAL)
     staff_client.post(
         BROADCAST_ADD,
         {"audience": "status", "account_status": AccountStatus.SEALED, "business": "封存提醒", "content": "内容"},
     )
+    run_jobs()
     assert list(Message.objects.values_list("member", flat=True)) == [sealed.member.pk]
     assert Broadcast.objects.get().recipient_count == 1
 
@@ -144,7 +152,7 @@ def test_broadcast_without_its_audience_is_a_form_error(staff_client, data, fiel
     assert not Message.objects.exists() and not Broadcast.objects.exists()
 
 
-def test_broadcast_to_all_ten_thousand_members(staff_client):
+def test_broadcast_to_all_ten_thousand_members(staff_client, run_jobs):
     employer = EmployerFactory()
     members = Member.objects.bulk_create(
         Member(
@@ -166,7 +174,9 @@ def test_broadcast_to_all_ten_thousand_members(staff_client):
     )
     staff_client.post(BROADCAST_ADD, {"audience": "all", "business": "系统通知", "content": "网厅将于周六维护。"})
     assert Broadcast.objects.get().recipient_count == 10_000
+    run_jobs()
     assert Message.objects.filter(business="系统通知").count() == 10_000
+    assert Broadcast.objects.get().delivered_count == 10_000
 
 
 def test_broadcasts_are_listed_read_only(staff_client):
@@ -175,7 +185,7 @@ def test_broadcasts_are_listed_read_only(staff_client):
     listing = staff_client.get(reverse("admin:tasks_broadcast_changelist")).content.decode()
     assert "系统通知" in listing
     detail = staff_client.get(reverse("admin:tasks_broadcast_change", args=[broadcast.pk])).content.decode()
-    assert "接收人数" in detail and 'name="_save"' not in detail
+    assert "发送进度" in detail and 'name="_save"' not in detail
 
 
 def test_staff_create_a_channel_token_shown_once(staff_client):

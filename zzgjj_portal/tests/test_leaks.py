@@ -20,7 +20,7 @@ from accounts.models import SmsLog
 from accounts.tests.factories import StaffUserFactory
 from conftest import log_in_staff
 from inquiry import services as inquiry_services
-from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.models import AuditEvent, OutboxItem
 from zzgjj_portal.tests.urlwalk import all_urls, member_urls
 from zzgjj_portal.tests.walkdata import make_person, response_text
 
@@ -77,11 +77,14 @@ def test_no_member_page_download_or_pdf_holds_a_full_number(client, person):
     assert any(person.member.id_number[:6] + "********" in text for _, text in texts)
 
 
-def test_no_sms_log_audit_row_or_log_line_holds_a_full_number(client, person, caplog):
+def test_no_sms_log_audit_row_outbox_item_or_log_line_holds_a_full_number(client, person, caplog, run_jobs):
     caplog.set_level(logging.DEBUG)
     _exercise(client, person)
+    outbox_rows = [str(model_to_dict(row)) for row in OutboxItem.objects.all()]  # before delivery: sealed
+    assert outbox_rows and run_jobs() >= 1
     assert SmsLog.objects.exists() and AuditEvent.objects.count() >= 5
-    rows = [str(model_to_dict(row)) for row in SmsLog.objects.all()]
+    rows = outbox_rows + [str(model_to_dict(row)) for row in OutboxItem.objects.all()]
+    rows += [str(model_to_dict(row)) for row in SmsLog.objects.all()]
     rows += [str(model_to_dict(row)) for row in AuditEvent.objects.all()]
     leaks = [row for row in rows if _found(row, person)]
     assert not leaks, "\n".join(leaks)

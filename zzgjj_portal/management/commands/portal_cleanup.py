@@ -1,4 +1,5 @@
-"""`manage.py portal_cleanup`: the one daily retention job (cron, see README).
+"""`manage.py portal_cleanup`: the one daily retention job (celery beat runs it
+at 03:30, zzgjj_portal.jobs.portal_cleanup; by hand the same).
 
 Deletes expired sessions, spent SMS codes and lockout counters (through
 `accounts_cleanup`), expired captcha rows, and security audit rows older than
@@ -15,9 +16,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.models import AuditEvent, OutboxItem
 
 BATCH = 10_000
+# Delivered outbox items are kept this long for looking into a complaint
+# ("I never got the message"), then deleted; pending ones are never deleted.
+OUTBOX_DONE_RETENTION_DAYS = 30
 
 
 def delete_in_batches(queryset) -> int:
@@ -42,7 +46,10 @@ class Command(BaseCommand):
         captchas = delete_in_batches(CaptchaStore.objects.filter(expiration__lt=now))
         cutoff = now - timedelta(days=settings.PORTAL_AUDIT_RETENTION_DAYS)
         audit = delete_in_batches(AuditEvent.objects.filter(created_at__lt=cutoff))
+        done = delete_in_batches(
+            OutboxItem.objects.filter(done_at__lt=now - timedelta(days=OUTBOX_DONE_RETENTION_DAYS))
+        )
         self.stdout.write(
             f"portal_cleanup: {sessions} sessions, {captchas} captchas, {audit} audit rows older than "
-            f"{settings.PORTAL_AUDIT_RETENTION_DAYS} days deleted"
+            f"{settings.PORTAL_AUDIT_RETENTION_DAYS} days, {done} delivered outbox items deleted"
         )
