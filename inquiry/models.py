@@ -297,10 +297,6 @@ class LoanContract(models.Model):
         return self.status != self.Status.NOT_DISBURSED
 
     @property
-    def is_settled(self) -> bool:
-        return self.status == self.Status.SETTLED
-
-    @property
     def is_running(self) -> bool:
         """Being repaid (正常 or 逾期): the contract has a repayment plan."""
         return self.status in RUNNING_LOAN_STATUSES

@@ -17,9 +17,6 @@ class ApplicationQuerySet(models.QuerySet):
     def for_member(self, member) -> "ApplicationQuerySet":
         return self.filter(member=member)
 
-    def open(self) -> "ApplicationQuerySet":
-        return self.filter(status=Application.Status.IN_PROGRESS)
-
 
 class Application(models.Model):
     class Kind(models.TextChoices):
