@@ -9,12 +9,25 @@ from django.utils import timezone
 
 from accounts.models import User
 from inquiry import services as records
-from inquiry.models import Employer, Member
+from inquiry.models import AccountStatus, Employer, Member
 from tasks.models import Broadcast, Message
 
 # Rows per INSERT of a broadcast: large enough to be fast, small enough to keep
 # each statement's memory and parameter count modest (SQLite allows 32,766).
 BROADCAST_BATCH_SIZE = 2000
+
+BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
+BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
+BROADCAST_AUDIENCE_UNKNOWN = "请选择发送对象。"
+
+
+class BroadcastRefused(Exception):
+    """A broadcast whose audience is not fully chosen; `message` is shown to staff, `code` names the rule."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 @transaction.atomic
@@ -57,6 +70,21 @@ def sound_set(*, user: User, on: bool) -> None:
     user.sound_on = on
 
 
+def broadcast_audience_refusal(
+    *, audience: str, employer: Employer | None = None, account_status: str = ""
+) -> BroadcastRefused | None:
+    """Why a broadcast to this audience must not go out, or None. An employer
+    audience without an employer would match the members with no fund account
+    (employer IS NULL), and an unknown audience everyone: both are refused."""
+    if audience == Broadcast.Audience.EMPLOYER and employer is None:
+        return BroadcastRefused(BROADCAST_EMPLOYER_REQUIRED, code="employer_required")
+    if audience == Broadcast.Audience.STATUS and account_status not in AccountStatus.values:
+        return BroadcastRefused(BROADCAST_STATUS_REQUIRED, code="status_required")
+    if audience not in Broadcast.Audience.values:
+        return BroadcastRefused(BROADCAST_AUDIENCE_UNKNOWN, code="audience_unknown")
+    return None
+
+
 def broadcast_recipients(*, audience: str, employer: Employer | None = None, account_status: str = ""):
     """The member ids a broadcast goes to, as a lazy values_list (never model instances)."""
     members = Member.objects.all()
@@ -91,7 +119,12 @@ def broadcast_send(
     The recipients' data versions are raised after commit, in short batches,
     not by the triggers inside this long transaction: those would lock every
     recipient's member row until it ends (inquiry/versioning.py). Their cached
-    home pages show the message from then on, a few seconds later at most."""
+    home pages show the message from then on, a few seconds later at most.
+
+    Raises BroadcastRefused (broadcast_audience_refusal) before anything is sent."""
+    refusal = broadcast_audience_refusal(audience=audience, employer=employer, account_status=account_status)
+    if refusal is not None:
+        raise refusal
     now = timezone.now()
     ids = broadcast_recipients(audience=audience, employer=employer, account_status=account_status)
     records.member_versions_defer()
