@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from inquiry import amortization, versioning
 from inquiry.models import (
+    LOAN_STEPS_AFTER_APPROVAL,
     AccountStatus,
     FundAccount,
     LedgerEntry,
@@ -71,7 +72,6 @@ BOOKING_ACCOUNT_NOT_NORMAL = "个人账户状态为{status},不能办理提取"
 BOOKING_INSUFFICIENT = "账户余额不足,本次提取{amount}元,当前余额{balance}元"
 BOOKING_AMOUNT_INVALID = "提取金额须大于0且最多两位小数"
 DISBURSE_NOT_PENDING = "借款合同【{contract_no}】不是未发放状态,不能放款"
-DISBURSE_STEP_NAMES = ("签订合同", "抵押登记", "放款")
 
 
 class BookingRefused(Exception):
@@ -200,7 +200,7 @@ def loan_contract_open(
         )
         for order, s in enumerate(done_steps, start=1)
     ]
-    for offset, name in enumerate(DISBURSE_STEP_NAMES):
+    for offset, name in enumerate(LOAN_STEPS_AFTER_APPROVAL):
         state = LoanProgressStep.State.CURRENT if offset == 0 else LoanProgressStep.State.PENDING
         steps.append(LoanProgressStep(contract=contract, order=len(done_steps) + offset + 1, name=name, state=state))
     LoanProgressStep.objects.bulk_create(steps)

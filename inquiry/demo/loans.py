@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from inquiry import amortization
 from inquiry.demo.specs import LoanSpec, RepaymentSpec, StepSpec
-from inquiry.models import LoanProgressStep, LoanStatus, RepaymentMethod
+from inquiry.models import LoanProgressName, LoanProgressStep, LoanStatus, RepaymentMethod
 from zzgjj_portal.money import to_cents
 
 State = LoanProgressStep.State
 
-PROGRESS_STEPS = ["申请受理", "审核", "审批", "签订合同", "抵押登记", "放款"]
+PROGRESS_STEPS = list(LoanProgressName)
 # Provident fund loan rates: on 2024-05-18 the rates of new loans were lowered
 # (by 0.25 points, as the People's Bank of China announced for first homes).
 # The demo uses one rate before that day and one after, for terms over five

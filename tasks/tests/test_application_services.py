@@ -13,7 +13,7 @@ from accounts.tests.factories import StaffUserFactory
 from inquiry import selectors as records
 from inquiry import services as inquiry_services
 from inquiry.demo import make_id_number
-from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep
+from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep, WithdrawalReason
 from inquiry.tests.factories import FundAccountFactory, LoanContractFactory
 from tasks.models import Application, ApplicationStep, Message
 from tasks.selectors import applications as selectors
@@ -147,15 +147,41 @@ def test_loan_repayment_withdrawal_needs_a_normal_loan(member, status, created):
     if created:
         assert submit().created
     else:
-        refusal = refused("no_running_loan", submit)
+        refusal = refused("no_active_loan", submit)
         assert refusal.message == "您没有状态为正常的住房公积金贷款,不能办理偿还住房贷款提取"
 
 
 def test_rent_withdrawal_counts_the_years_earlier_rent_withdrawals(member, account):
-    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-10000.00"), withdrawal_reason="租赁自住住房")
+    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-10000.00"), withdrawal_reason=WithdrawalReason.RENT)
     refusal = refused("rent_over_limit", submit_rent, member=member, amount="2000.01")
     assert "本次最多可提取2,000.00元" in refusal.message
     assert submit_rent(member, amount="2000.00").created
+
+
+def test_rent_limit_does_not_count_last_years_rent_withdrawals(member, account):
+    last_year_end = date(timezone.localdate().year - 1, 12, 31)
+    book(
+        account,
+        LedgerEntry.Kind.WITHDRAWAL,
+        Decimal("-10000.00"),
+        withdrawal_reason=WithdrawalReason.RENT,
+        booked_on=last_year_end,
+    )
+    assert submit_rent(member, amount="12000.00").created
+
+
+def test_rent_limit_does_not_count_withdrawals_of_other_kinds(member, account):
+    # The rule matches the reason's code, whatever words the summary uses.
+    book(
+        account,
+        LedgerEntry.Kind.WITHDRAWAL,
+        Decimal("-5000.00"),
+        withdrawal_reason=WithdrawalReason.LOAN_REPAYMENT,
+        summary="租房",
+    )
+    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-3000.00"), withdrawal_reason=WithdrawalReason.PURCHASE)
+    book(account, LedgerEntry.Kind.TRANSFER_OUT, Decimal("-1000.00"))
+    assert submit_rent(member, amount="12000.00").created
 
 
 @pytest.mark.parametrize(
@@ -187,7 +213,7 @@ def test_approved_withdrawal_is_booked_with_reason_and_serial_and_balance_reconc
     assert application.status == "completed" and application.current_step == ""
     entry = LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.WITHDRAWAL)
     assert entry.amount == Decimal("-3000.00")
-    assert entry.withdrawal_reason == "租赁自住住房"
+    assert entry.withdrawal_reason == WithdrawalReason.RENT == "07"
     assert entry.serial_no == application.ledger_serial_no and entry.serial_no.startswith("TQ")
     assert entry.balance_after == Decimal("21000.00")
     assert reconciles(account) and account.balance == Decimal("21000.00")
