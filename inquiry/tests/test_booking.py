@@ -6,6 +6,7 @@ from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,9 @@ def test_withdrawal_book_writes_a_negative_entry_with_reason_and_serial(account)
         (Decimal("5000.01"), AccountStatus.NORMAL, "insufficient_balance"),
         (Decimal("0"), AccountStatus.NORMAL, "amount_invalid"),
         (Decimal("1.001"), AccountStatus.NORMAL, "amount_invalid"),
+        # Negative would pass every constraint (a non-zero amount, a higher
+        # balance): only the service stops a "withdrawal" that pays money in.
+        (Decimal("-100.00"), AccountStatus.NORMAL, "amount_invalid"),
         (Decimal("1.00"), AccountStatus.FROZEN, "account_not_normal"),
         (Decimal("1.00"), AccountStatus.SEALED, "account_not_normal"),
     ],
@@ -133,3 +137,15 @@ def test_admin_disburse_action_makes_the_contract_active_once(staff_client):
     assert contract.status == LoanContract.Status.ACTIVE and contract.outstanding_principal == contract.amount
     response = staff_client.post(url, {"action": "disburse", "_selected_action": [contract.pk]}, follow=True)
     assert "不是未发放状态" in response.content.decode()
+
+
+def test_member_phone_change_to_a_number_another_member_holds_is_a_refusal_not_an_integrity_error(staff_client):
+    # The unique constraint would also stop it, as a 500; the service refuses first, with a message.
+    holder = FundAccountFactory(member__phone="13900001111").member
+    other = FundAccountFactory().member
+    before = other.phone
+    with pytest.raises(ValidationError) as info:
+        services.member_phone_change(member=other, phone=holder.phone, changed_by=staff_client.staff)
+    assert info.value.code == "phone_taken" and info.value.messages
+    other.refresh_from_db()
+    assert other.phone == before != holder.phone

@@ -184,6 +184,14 @@ def test_rent_limit_does_not_count_withdrawals_of_other_kinds(member, account):
     assert submit_rent(member, amount="12000.00").created
 
 
+@pytest.mark.parametrize("amount", ["0", "-100.00"])
+def test_submissions_with_an_amount_not_positive_are_refusals_not_integrity_errors(member, amount):
+    # The amount check constraint backs these up; the member must get the rule's message, not a 500.
+    assert refused("amount_not_positive", submit_rent, member=member, amount=amount).message == "提取金额须大于0"
+    assert refused("amount_not_positive", submit_loan, member=member, amount=Decimal(amount)).message
+    assert not Application.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("status", "code"),
     [(AccountStatus.SEALED, "account_sealed"), (AccountStatus.FROZEN, "account_frozen"), ("05", "account_closed")],
