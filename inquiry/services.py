@@ -71,6 +71,7 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
 BOOKING_ACCOUNT_NOT_NORMAL = "个人账户状态为{status},不能办理提取"
 BOOKING_INSUFFICIENT = "账户余额不足,本次提取{amount}元,当前余额{balance}元"
 BOOKING_AMOUNT_INVALID = "提取金额须大于0且最多两位小数"
+BOOKING_CLOSING_WITH_LOAN = "该职工的住房公积金贷款(借款合同【{contract_no}】)尚未结清,不能销户"
 DISBURSE_NOT_PENDING = "借款合同【{contract_no}】不是未发放状态,不能放款"
 
 
@@ -126,7 +127,8 @@ def withdrawal_book(
     so two withdrawals booked at the same moment are applied one after the
     other against the real balance, never both against the old one. Refuses
     (BookingRefused) when the account is not 正常 or the balance is short.
-    `close_account` makes it 提取销户 once the balance is paid out to zero.
+    `close_account` makes it 提取销户 once the balance is paid out to zero, and
+    is refused while the member has a loan not settled (LoanContract `unsettled()`).
     """
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise BookingRefused(BOOKING_AMOUNT_INVALID, code="amount_invalid")
@@ -140,6 +142,14 @@ def withdrawal_book(
             BOOKING_INSUFFICIENT.format(amount=f"{amount:,.2f}", balance=f"{locked.balance:,.2f}"),
             code="insufficient_balance",
         )
+    if close_account:
+        # Never a 销户 while a loan is not paid off: checked here too, because a
+        # loan may have been approved after the member applied to withdraw.
+        loan_no = LoanContract.objects.filter(member_id=locked.member_id).unsettled().values("contract_no").first()
+        if loan_no is not None:
+            raise BookingRefused(
+                BOOKING_CLOSING_WITH_LOAN.format(contract_no=loan_no["contract_no"]), code="closing_with_loan"
+            )
     locked.balance -= amount
     fields = ["balance"]
     if close_account and locked.balance == 0:

@@ -39,6 +39,9 @@ NO_ACTIVE_LOAN = "您没有状态为正常的住房公积金贷款,不能办理�
 OVER_OUTSTANDING = "提取金额不能超过贷款余额{outstanding}元"
 TOO_YOUNG_TO_RETIRE = "离退休提取须年满{age}周岁,您目前{current}周岁"
 RETIREMENT_WHOLE_BALANCE = "离退休提取须一次提取账户全部余额{balance}元"
+RETIREMENT_LOAN_UNSETTLED = (
+    "离退休提取将注销您的公积金账户,您的住房公积金贷款(借款合同【{contract_no}】)尚未结清,请结清后再申请"
+)
 DEPOSITS_MISSING = "申请贷款须连续缴存住房公积金满{months}个月,您{period}月未缴存"
 LOAN_UNSETTLED = "您有尚未结清的住房公积金贷款,结清后才能再次申请"
 TOO_MANY_LOANS = "每位职工最多申请{count}次住房公积金贷款,您已贷款{count}次"
@@ -138,13 +141,15 @@ def withdrawal_refusal(
     today: date,
     rent_withdrawn_this_year: Decimal,
     active_loan_outstanding: Decimal | None,
+    unsettled_loan_no: str | None,
     limits: WithdrawalLimits,
 ) -> Refusal | None:
     """The first rule a withdrawal of `amount` breaks, or None.
 
     `active_loan_outstanding` is the outstanding principal of the member's
-    正常 loans (None when there is none); `rent_withdrawn_this_year`
-    the year's rent withdrawals already booked.
+    正常 loans (None when there is none); `unsettled_loan_no` the contract
+    number of a loan not yet paid off (None when there is none);
+    `rent_withdrawn_this_year` the year's rent withdrawals already booked.
     """
     refusal = account_refusal(account)
     if refusal:
@@ -181,6 +186,10 @@ def withdrawal_refusal(
             return Refusal("too_young", TOO_YOUNG_TO_RETIRE.format(age=limits.retirement_age, current=age))
         if amount != account.balance:
             return Refusal("not_whole_balance", RETIREMENT_WHOLE_BALANCE.format(balance=format_money(account.balance)))
+        # It closes the account (提取销户), and the center never closes an
+        # account whose holder still owes a loan (or has one about to be paid out).
+        if unsettled_loan_no:
+            return Refusal("closing_with_loan", RETIREMENT_LOAN_UNSETTLED.format(contract_no=unsettled_loan_no))
     else:
         raise ValueError(f"unknown withdrawal kind {kind!r}")
     return None

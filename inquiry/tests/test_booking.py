@@ -76,6 +76,17 @@ def test_withdrawal_book_closing_the_account_when_paid_out(account):
     assert account.balance == 0 and account.status == AccountStatus.CLOSED_WITHDRAWN
 
 
+def test_withdrawal_book_never_closes_an_account_with_an_unsettled_loan(account):
+    LoanContractFactory(member=account.member, contract_no="ZZ2020000555", status=LoanContract.Status.OVERDUE)
+    with pytest.raises(services.BookingRefused) as info:
+        services.withdrawal_book(
+            account=account, amount=Decimal("5000.00"), reason="03", summary="x", close_account=True
+        )
+    assert info.value.code == "closing_with_loan" and "ZZ2020000555" in info.value.message
+    account.refresh_from_db()
+    assert account.status == AccountStatus.NORMAL and account.entries.count() == 1
+
+
 def test_loan_contract_open_is_not_disbursed_with_its_progress():
     member = FundAccountFactory().member
     at = timezone.make_aware(datetime(2026, 11, 2, 10, 0))

@@ -70,6 +70,12 @@ def active_loan_outstanding(*, member: Member) -> Decimal | None:
     return sum(amounts, Decimal("0.00")) if amounts else None
 
 
+def unsettled_loan_no(*, member: Member) -> str | None:
+    """The contract number of one of the member's loans not paid off
+    (LoanContract `unsettled()`), None when there is none."""
+    return LoanContract.objects.filter(member=member).unsettled().values_list("contract_no", flat=True).first()
+
+
 def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | None:
     """What the rules need to know of a fund account (None: no account)."""
     if account is None:

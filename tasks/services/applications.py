@@ -28,6 +28,7 @@ from tasks.selectors.applications import (
     loan_member_facts,
     loan_rate,
     rent_withdrawn_in,
+    unsettled_loan_no,
     withdrawal_limits,
 )
 from tasks.services.messages import message_send
@@ -167,6 +168,7 @@ def withdrawal_submit(
         today=today,
         rent_withdrawn_this_year=rent_withdrawn_in(account=account, year=today.year) if account else Decimal("0.00"),
         active_loan_outstanding=active_loan_outstanding(member=member),
+        unsettled_loan_no=unsettled_loan_no(member=member),
         limits=withdrawal_limits(),
     )
     if refusal:

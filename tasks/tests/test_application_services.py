@@ -356,6 +356,62 @@ def test_retirement_withdrawal_pays_out_the_whole_balance_and_closes_the_account
     assert reconciles(account)
 
 
+@pytest.fixture
+def retiree():
+    """A member of 66 with 6,000.00 and a bank account on file."""
+    account = FundAccountFactory(
+        member__id_number=make_id_number("370402", date(1960, 3, 1), 322), bank_account_no="6217000101000000008"
+    )
+    deposit_months(account, 3)
+    return account.member
+
+
+@pytest.mark.parametrize(
+    "status", [LoanContract.Status.ACTIVE, LoanContract.Status.OVERDUE, LoanContract.Status.NOT_DISBURSED]
+)
+def test_retirement_withdrawal_refused_while_a_loan_is_not_settled(retiree, status):
+    # 离退休提取 closes the account (销户): never while a loan is running or about to be.
+    LoanContractFactory(member=retiree, contract_no="ZZ2020000777", status=status)
+    refusal = refused(
+        "closing_with_loan",
+        services.withdrawal_submit,
+        member=retiree,
+        withdrawal_kind="retirement",
+        amount=None,
+        form_token=uuid.uuid4(),
+    )
+    assert "ZZ2020000777" in refusal.message
+    assert not Application.objects.exists()
+
+
+def test_retirement_withdrawal_allowed_once_the_loan_is_settled(retiree):
+    LoanContractFactory(member=retiree, status=LoanContract.Status.SETTLED, outstanding_principal=Decimal("0"))
+    result = services.withdrawal_submit(
+        member=retiree, withdrawal_kind="retirement", amount=None, form_token=uuid.uuid4()
+    )
+    assert result.created
+
+
+def test_retirement_approval_refused_when_a_loan_appeared_after_applying(retiree, clerk, reviewer, approver):
+    application = services.withdrawal_submit(
+        member=retiree, withdrawal_kind="retirement", amount=None, form_token=uuid.uuid4()
+    ).application
+    services.application_step_approve(application_id=application.pk, step="accept", actor=clerk)
+    services.application_step_approve(application_id=application.pk, step="review", actor=reviewer)
+    LoanContractFactory(member=retiree, contract_no="ZZ2026W0000009", status=LoanContract.Status.NOT_DISBURSED)
+    refusal = refused(
+        "closing_with_loan",
+        services.application_step_approve,
+        application_id=application.pk,
+        step="approve",
+        actor=approver,
+    )
+    assert "ZZ2026W0000009" in refusal.message
+    account = retiree.fund_account
+    account.refresh_from_db()
+    assert account.status == AccountStatus.NORMAL and account.balance == Decimal("6000.00")
+
+
 def test_member_may_withdraw_only_before_staff_acted(member, clerk, django_capture_on_commit_callbacks):
     first = submit_rent(member).application
     with django_capture_on_commit_callbacks(execute=True):

@@ -36,6 +36,7 @@ def withdrawal(**overrides):
         "today": TODAY,
         "rent_withdrawn_this_year": Decimal("0.00"),
         "active_loan_outstanding": None,
+        "unsettled_loan_no": None,
         "limits": W_LIMITS,
     }
     return rules.withdrawal_refusal(**{**args, **overrides})
@@ -127,6 +128,16 @@ def test_withdrawal_rent_within_the_limit_passes():
             "not_whole_balance",
             "离退休提取须一次提取账户全部余额50,000.00元",
         ),
+        (
+            {
+                "kind": rules.RETIREMENT,
+                "id_number": BORN_1966,
+                "amount": Decimal("50000.00"),
+                "unsettled_loan_no": "ZZ2020000002",
+            },
+            "closing_with_loan",
+            "离退休提取将注销您的公积金账户,您的住房公积金贷款(借款合同【ZZ2020000002】)尚未结清,请结清后再申请",
+        ),
     ],
 )
 def test_withdrawal_refusals_each_with_its_own_message(overrides, code, message):
@@ -137,6 +148,8 @@ def test_withdrawal_loan_repayment_and_retirement_pass_within_their_rules():
     assert withdrawal(kind=rules.LOAN_REPAYMENT, active_loan_outstanding=Decimal("3000.00")) is None
     # 60 on the day: the whole balance, and the rent limit does not apply.
     assert withdrawal(kind=rules.RETIREMENT, id_number=BORN_1966, amount=Decimal("50000.00")) is None
+    # An unsettled loan stops only the withdrawal that closes the account.
+    assert withdrawal(unsettled_loan_no="ZZ2020000002") is None
 
 
 def test_loan_within_every_rule_passes():
