@@ -19,6 +19,7 @@ from inquiry import amortization
 from inquiry.models import CLOSED_STATUSES, AccountStatus
 from zzgjj_portal.identity import birth_date_digits
 from zzgjj_portal.money import format_money
+from zzgjj_portal.periods import format_period
 
 # Withdrawal kinds (提取类型), the same codes the application model stores.
 RENT = "rent"
@@ -42,7 +43,7 @@ RETIREMENT_WHOLE_BALANCE = "离退休提取须一次提取账户全部余额{bal
 RETIREMENT_LOAN_UNSETTLED = (
     "离退休提取将注销您的公积金账户,您的住房公积金贷款(借款合同【{contract_no}】)尚未结清,请结清后再申请"
 )
-DEPOSITS_MISSING = "申请贷款须连续缴存住房公积金满{months}个月,您{period}月未缴存"
+DEPOSITS_MISSING = "申请贷款须连续缴存住房公积金满{months}个月,您{period}未缴存"
 LOAN_UNSETTLED = "您有尚未结清的住房公积金贷款,结清后才能再次申请"
 TOO_MANY_LOANS = "每位职工最多申请{count}次住房公积金贷款,您已贷款{count}次"
 LOAN_AMOUNT_NOT_POSITIVE = "贷款金额须大于0"
@@ -229,7 +230,9 @@ def loan_member_refusal(
         return refusal
     missing = missing_deposit_period(paid_periods, today, limits.min_deposit_months)
     if missing:
-        return Refusal("deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=missing))
+        return Refusal(
+            "deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=format_period(missing))
+        )
     if has_unsettled_loan:
         return Refusal("loan_unsettled", LOAN_UNSETTLED)
     if loans_ever >= limits.max_loans:

@@ -163,12 +163,12 @@ def test_loan_within_every_rule_passes():
         (
             {"paid_periods": LAST_SIX - {"202608"}},
             "deposits_missing",
-            "申请贷款须连续缴存住房公积金满6个月,您202608月未缴存",
+            "申请贷款须连续缴存住房公积金满6个月,您2026年8月未缴存",
         ),
         (
             {"paid_periods": LAST_SIX - {"202605"}},
             "deposits_missing",
-            "申请贷款须连续缴存住房公积金满6个月,您202605月未缴存",
+            "申请贷款须连续缴存住房公积金满6个月,您2026年5月未缴存",
         ),
         ({"has_unsettled_loan": True}, "loan_unsettled", rules.LOAN_UNSETTLED),
         ({"loans_ever": 2}, "too_many_loans", "每位职工最多申请2次住房公积金贷款,您已贷款2次"),

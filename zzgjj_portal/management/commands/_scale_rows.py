@@ -19,6 +19,7 @@ from inquiry.demo.ledger import CLOSING_WITHDRAWAL, WITHDRAWALS
 from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressName, LoanProgressStep, RepaymentMethod
 from tasks.models import Message
 from zzgjj_portal.money import to_cents
+from zzgjj_portal.periods import format_period
 
 SEED = 20261128
 # Published for the scale data set only (README, bench): never a real login.
@@ -29,7 +30,7 @@ SURNAMES = "张王李刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
 PROGRESS_STEPS = list(LoanProgressName)
 MESSAGE_TEXTS = [
-    ("汇缴到账", "您的住房公积金{month}月汇缴已到账。"),
+    ("汇缴到账", "您的住房公积金{month}汇缴已到账。"),
     ("年度结息", "您的住房公积金账户已完成年度结息。"),
     ("贷款还款提醒", "您的住房公积金贷款本月应还款,请保证还款账户余额充足。"),
     ("提取到账", "您申请的住房公积金提取已转入您的银行账户。"),
@@ -347,4 +348,4 @@ def _build_messages(spec: MemberRows, rng: random.Random, as_of: date) -> None:
         sent = _at(day, rng.randrange(8, 18))
         read = _at(day + timedelta(days=1), 10) if rng.random() < 0.6 else None
         channel = rng.choice(CHANNELS)
-        spec.messages.append((business, text.format(month=f"{day:%Y%m}"), channel, sent, read))
+        spec.messages.append((business, text.format(month=format_period(f"{day:%Y%m}")), channel, sent, read))
