@@ -6,6 +6,7 @@ places; rates are stored as fractions (0.12 for 12%).
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -373,6 +374,16 @@ class LoanProgressStep(models.Model):
     name = models.CharField("节点", max_length=30)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
     handled_at = models.DateTimeField("办理时间", null=True, blank=True)
+    # The staff member who recorded the node (empty for the core system's own):
+    # whoever approved a loan may not also pay it out (services.loan_disburse).
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "贷款进度"

@@ -413,7 +413,9 @@ def _open_contract(application: Application, steps: dict) -> str:
         repayment_method=application.repayment_method,
         applied_on=submitted_on,
         done_steps=[
-            records.ProgressSpec(name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at)
+            records.ProgressSpec(
+                name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at, handled_by=steps[step].approver
+            )
             for step in (Application.Step.ACCEPT, Application.Step.REVIEW, Application.Step.APPROVE)
         ],
     )

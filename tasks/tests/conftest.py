@@ -64,15 +64,16 @@ def account(member):
 
 
 def roles_ensure() -> None:
-    """The role groups as the data migration makes them. A transactional test
+    """The role groups as the data migrations make them. A transactional test
     (browser, threads) flushes the tables afterwards, data migrations' rows
     included, so tests that come later make them again the same way."""
     migration = importlib.import_module("tasks.migrations.0004_application_roles")
     migration.create_roles(django_apps, None)
+    importlib.import_module("inquiry.migrations.0008_loan_disburser_role").create_role(django_apps, None)
 
 
 def staff_in(role: str | None, **kwargs):
-    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员)."""
+    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员/放款员)."""
     roles_ensure()
     user = StaffUserFactory(is_superuser=False, **kwargs)
     if role:
@@ -93,3 +94,8 @@ def reviewer(db):
 @pytest.fixture
 def approver(db):
     return staff_in("审批员", username="approver", name="王审批")
+
+
+@pytest.fixture
+def disburser(db):
+    return staff_in("放款员", username="disburser", name="赵放款")

@@ -13,7 +13,15 @@ from accounts.tests.factories import StaffUserFactory
 from inquiry import selectors as records
 from inquiry import services as inquiry_services
 from inquiry.demo import make_id_number
-from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep, WithdrawalReason
+from inquiry.models import (
+    LOAN_STEPS_AFTER_APPROVAL,
+    AccountStatus,
+    LedgerEntry,
+    LoanContract,
+    LoanProgressName,
+    LoanProgressStep,
+    WithdrawalReason,
+)
 from inquiry.tests.factories import FundAccountFactory, LoanContractFactory
 from tasks.models import Application, ApplicationStep, Message
 from tasks.selectors import applications as selectors
@@ -473,12 +481,17 @@ def test_approved_loan_creates_a_contract_not_disbursed_with_its_progress(member
 
 
 @pytest.mark.parametrize("method", ["equal_installment", "equal_principal"])
-def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(member, clerk, reviewer, approver, method):
+def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(
+    member, clerk, reviewer, approver, disburser, method
+):
     trial = selectors.loan_trial(amount=Decimal("300000.00"), term_years=15, method=method)
     application = submit_loan(member, repayment_method=method).application
     run_through(application, clerk, reviewer, approver)
     contract = LoanContract.objects.get(member=member)
-    contract = inquiry_services.loan_disburse(contract=contract, disbursed_on=timezone.localdate(), actor=clerk)
+    today = timezone.localdate()
+    contract = inquiry_services.loan_disburse(
+        contract=contract, step_dates=dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, today), actor=disburser
+    )
     plan = records.loan_plan(loan=contract, start=None, end=None)
     assert trial.first_payment == plan.rows[0].total == contract.monthly_payment
     assert trial.last_payment == plan.rows[-1].total
@@ -498,14 +511,28 @@ def test_disbursement_happens_once_and_messages_the_member(member, clerk, django
         remaining_months=0,
         next_due_on=None,
     )
+    paid = {LoanProgressName.DISBURSE: date(2026, 11, 28)}
     with django_capture_on_commit_callbacks(execute=True):
-        inquiry_services.loan_disburse(contract=contract, disbursed_on=date(2026, 11, 28), actor=clerk)
+        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
     contract.refresh_from_db()
     assert contract.next_due_on == date(2026, 12, 28) and contract.remaining_months == 240
     assert Message.objects.filter(member=member, business="贷款发放").count() == 1
     with pytest.raises(inquiry_services.BookingRefused):
-        inquiry_services.loan_disburse(contract=contract, disbursed_on=date(2026, 11, 28), actor=clerk)
+        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOAN_DISBURSED).count() == 1
+
+
+def test_whoever_approved_a_loan_application_cannot_disburse_it(member, clerk, reviewer, approver, disburser):
+    # Four eyes across the two admin pages: 审批 in 业务申请, 放款 in 借款合同.
+    run_through(submit_loan(member).application, clerk, reviewer, approver)
+    contract = LoanContract.objects.get(member=member)
+    approver.groups.add(disburser.groups.get())  # even when also given the 放款员 role
+    dates = dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, timezone.localdate())
+    with pytest.raises(inquiry_services.BookingRefused) as info:
+        inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=approver)
+    assert info.value.code == "four_eyes" and "【审批】" in info.value.message
+    contract = inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=disburser)
+    assert contract.status == LoanContract.Status.ACTIVE
 
 
 def test_approval_refused_when_the_account_was_frozen_after_applying(member, account, clerk, reviewer, approver):
