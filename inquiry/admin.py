@@ -364,7 +364,7 @@ class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "放款",
+                "title": "放款:登记各环节办理日期",
                 "form": form,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
