@@ -97,6 +97,13 @@ def test_member_factory_makes_id_numbers_the_portal_accepts():
     assert [id_number_error(MemberFactory.build().id_number) for _ in range(30)] == [None] * 30
 
 
+def test_loan_disburser_role_may_pay_out_and_look_but_change_nothing():
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="放款员").permissions.values_list("codename", flat=True))
+    assert codenames == {"disburse_loancontract", "view_loancontract", "view_loanprogressstep", "view_repayment"}
+
+
 def test_loan_contract_querysets_name_the_three_meanings_of_a_loan():
     member = MemberFactory()
     loans = {
@@ -113,11 +120,11 @@ def test_loan_contract_querysets_name_the_three_meanings_of_a_loan():
 
 
 def test_withdrawal_reason_migration_turns_the_words_into_codes():
-    import importlib
-
     from django.apps import apps
 
-    migration = importlib.import_module("inquiry.migrations.0006_ledger_withdrawal_reason_codes")
+    from tasks.tests.conftest import migration_named
+
+    migration = migration_named("inquiry", "ledger_withdrawal_reason_codes")
     account = FundAccountFactory()
     reasons = ["租赁自住住房", "离休、退休", "偿还购房贷款本息", "离职销户", "某地方原因", "07", ""]
     for n, reason in enumerate(reasons):

@@ -2,6 +2,7 @@
 account on file, and hall staff in each workflow role."""
 
 import importlib
+import pkgutil
 from datetime import date
 from decimal import Decimal
 
@@ -69,7 +70,15 @@ def roles_ensure() -> None:
     included, so tests that come later make them again the same way."""
     migration = importlib.import_module("tasks.migrations.0004_application_roles")
     migration.create_roles(django_apps, None)
-    importlib.import_module("inquiry.migrations.0008_loan_disburser_role").create_role(django_apps, None)
+    migration_named("inquiry", "loan_disburser_role").create_role(django_apps, None)
+
+
+def migration_named(app: str, name: str):
+    """The migration module of `app` called `<number>_<name>` (found by name:
+    migrations are renumbered when branches merge)."""
+    package = importlib.import_module(f"{app}.migrations")
+    (module,) = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name.split("_", 1)[-1] == name]
+    return importlib.import_module(f"{app}.migrations.{module}")
 
 
 def staff_in(role: str | None, **kwargs):
