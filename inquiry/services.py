@@ -153,11 +153,10 @@ def withdrawal_book(
     if close_account:
         # Never a 销户 while a loan is not paid off: checked here too, because a
         # loan may have been approved after the member applied to withdraw.
-        loan_no = LoanContract.objects.filter(member_id=locked.member_id).unsettled().values("contract_no").first()
+        loans = LoanContract.objects.filter(member_id=locked.member_id).unsettled()
+        loan_no = loans.values_list("contract_no", flat=True).first()
         if loan_no is not None:
-            raise BookingRefused(
-                BOOKING_CLOSING_WITH_LOAN.format(contract_no=loan_no["contract_no"]), code="closing_with_loan"
-            )
+            raise BookingRefused(BOOKING_CLOSING_WITH_LOAN.format(contract_no=loan_no), code="closing_with_loan")
     locked.balance -= amount
     fields = ["balance"]
     if close_account and locked.balance == 0:
@@ -247,10 +246,7 @@ def _disburse_refusal(
     for step in steps:
         if step.is_done and step.handled_by_id == actor.pk:
             return BookingRefused(DISBURSE_FOUR_EYES.format(step=step.name), code="four_eyes")
-    # The nodes in order with their days: done ones as recorded, the others as given now.
     wanted = loan_disburse_steps_wanted(steps=steps)
-    timeline = [(s.name, _local_day(s.handled_at), False) for s in steps if s.is_done]
-    timeline += [(name, step_dates.get(name), True) for name in wanted]
     for name in wanted:
         if step_dates.get(name) is None:
             return BookingRefused(DISBURSE_DATE_MISSING.format(step=name), code="step_date_missing")
@@ -267,6 +263,9 @@ def _disburse_refusal(
                 DISBURSE_DATE_BEFORE_APPLIED.format(step=name, day=day, applied=contract.applied_on),
                 code="date_before_application",
             )
+    # The nodes in order with their days: done ones as recorded, the others as given now.
+    timeline = [(s.name, _local_day(s.handled_at), False) for s in steps if s.is_done]
+    timeline += [(name, step_dates[name], True) for name in wanted]
     previous, previous_day = None, None
     for name, day, new in timeline:
         if day is None:  # a node the core system marked done without a time
