@@ -6,6 +6,7 @@ places; rates are stored as fractions (0.12 for 12%).
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -44,6 +45,23 @@ class AccountStatus(models.TextChoices):
 
 
 CLOSED_STATUSES = (AccountStatus.CLOSED_MERGED, AccountStatus.CLOSED_TRANSFERRED, AccountStatus.CLOSED_WITHDRAWN)
+
+
+class WithdrawalReason(models.TextChoices):
+    """提取原因: codes of JGJ/T 320-2014 appendix A.7, as the core system books
+    them. Rules match the code, never the words (the portal's 提取类型 map onto
+    these: 租房提取 07, 偿还住房贷款提取 06, 离退休提取 03)."""
+
+    PURCHASE = "01", "购买住房"
+    BUILD = "02", "建造、翻建、大修住房"
+    RETIREMENT = "03", "离休、退休"
+    DISABILITY = "04", "完全丧失劳动能力并与单位终止劳动关系"
+    EMIGRATION = "05", "户口迁出所在市县或出境定居"
+    LOAN_REPAYMENT = "06", "偿还购房贷款本息"
+    RENT = "07", "房租超出家庭工资收入的规定比例"
+    DEATH = "08", "死亡"
+    ILLNESS = "09", "大病医疗"
+    OTHER = "99", "其他"
 
 
 class Employer(models.Model):
@@ -194,7 +212,9 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField("发生额", **MONEY)
     balance_after = models.DecimalField("余额", **MONEY)
     summary = models.CharField("摘要", max_length=100, blank=True)
-    withdrawal_reason = models.CharField("提取原因", max_length=50, blank=True)
+    # max_length stays 50: narrowing it would rebuild this large table (on SQLite
+    # also dropping its data-version triggers) for no gain.
+    withdrawal_reason = models.CharField("提取原因", max_length=50, choices=WithdrawalReason.choices, blank=True)
     serial_no = models.CharField("业务流水号", max_length=32, unique=True)
 
     class Meta:
@@ -235,8 +255,27 @@ class LoanStatus(models.TextChoices):
     SETTLED = "settled", "结清"
 
 
-# Being repaid: these contracts have a repayment plan.
+# Three meanings of "a loan the member has", each named once:
+# Being repaid (正常 or 逾期): these contracts have a repayment plan.
 RUNNING_LOAN_STATUSES = (LoanStatus.ACTIVE, LoanStatus.OVERDUE)
+# Not paid off (未发放, 正常 or 逾期): a member has one such loan at a time, and
+# an account is never closed (销户) while one exists.
+UNSETTLED_LOAN_STATUSES = (LoanStatus.NOT_DISBURSED, *RUNNING_LOAN_STATUSES)
+
+
+class LoanContractQuerySet(models.QuerySet):
+    def running(self) -> "LoanContractQuerySet":
+        """Being repaid (正常 or 逾期): the contracts with a repayment plan (`is_running`)."""
+        return self.filter(status__in=RUNNING_LOAN_STATUSES)
+
+    def unsettled(self) -> "LoanContractQuerySet":
+        """Not paid off (未发放, 正常 or 逾期): one loan at a time, no 销户 while one exists."""
+        return self.filter(status__in=UNSETTLED_LOAN_STATUSES)
+
+    def active(self) -> "LoanContractQuerySet":
+        """正常 only, in good standing: what 偿还住房贷款提取 may repay (arrears
+        of an overdue loan are settled at the counter)."""
+        return self.filter(status=LoanStatus.ACTIVE)
 
 
 class LoanContract(models.Model):
@@ -259,6 +298,8 @@ class LoanContract(models.Model):
     # prepayments, shortened terms and rate changes instead of the original plan.
     remaining_months = models.PositiveSmallIntegerField("剩余期数", default=0)
     next_due_on = models.DateField("下期应还日期", null=True, blank=True)
+
+    objects = LoanContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = "借款合同"
@@ -297,16 +338,30 @@ class LoanContract(models.Model):
         return self.status != self.Status.NOT_DISBURSED
 
     @property
-    def is_settled(self) -> bool:
-        return self.status == self.Status.SETTLED
-
-    @property
     def is_running(self) -> bool:
         """Being repaid (正常 or 逾期): the contract has a repayment plan."""
         return self.status in RUNNING_LOAN_STATUSES
 
 
+class LoanProgressName(models.TextChoices):
+    """贷款进度: the nodes of a loan, in order, as the center names them (the
+    name is stored as is, so the value is the Chinese word)."""
+
+    ACCEPT = "申请受理", "申请受理"
+    REVIEW = "审核", "审核"
+    APPROVE = "审批", "审批"
+    SIGN = "签订合同", "签订合同"
+    MORTGAGE = "抵押登记", "抵押登记"
+    DISBURSE = "放款", "放款"
+
+
+# The nodes done at the counter after the application was approved, 放款 last.
+LOAN_STEPS_AFTER_APPROVAL = (LoanProgressName.SIGN, LoanProgressName.MORTGAGE, LoanProgressName.DISBURSE)
+
+
 class LoanProgressStep(models.Model):
+    Name = LoanProgressName
+
     class State(models.TextChoices):
         DONE = "done", "已完成"
         CURRENT = "current", "办理中"
@@ -319,6 +374,16 @@ class LoanProgressStep(models.Model):
     name = models.CharField("节点", max_length=30)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
     handled_at = models.DateTimeField("办理时间", null=True, blank=True)
+    # The staff member who recorded the node (empty for the core system's own):
+    # whoever approved a loan may not also pay it out (services.loan_disburse).
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "贷款进度"

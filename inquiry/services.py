@@ -6,8 +6,9 @@ these when an application is approved; this module never imports it.
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,10 +19,12 @@ from django.utils import timezone
 
 from inquiry import amortization, versioning
 from inquiry.models import (
+    LOAN_STEPS_AFTER_APPROVAL,
     AccountStatus,
     FundAccount,
     LedgerEntry,
     LoanContract,
+    LoanProgressName,
     LoanProgressStep,
     LoanStatus,
     Member,
@@ -69,8 +72,14 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
 BOOKING_ACCOUNT_NOT_NORMAL = "个人账户状态为{status},不能办理提取"
 BOOKING_INSUFFICIENT = "账户余额不足,本次提取{amount}元,当前余额{balance}元"
 BOOKING_AMOUNT_INVALID = "提取金额须大于0且最多两位小数"
+BOOKING_CLOSING_WITH_LOAN = "该职工的住房公积金贷款(借款合同【{contract_no}】)尚未结清,不能销户"
 DISBURSE_NOT_PENDING = "借款合同【{contract_no}】不是未发放状态,不能放款"
-DISBURSE_STEP_NAMES = ("签订合同", "抵押登记", "放款")
+DISBURSE_DATE_MISSING = "请填写【{step}】的办理日期"
+DISBURSE_STEP_NOT_PENDING = "【{step}】已办理或不是该合同的贷款进度环节,不能再登记"
+DISBURSE_DATE_FUTURE = "【{step}】的办理日期{day}晚于今天"
+DISBURSE_DATE_BEFORE_APPLIED = "【{step}】的办理日期{day}早于申请日期{applied}"
+DISBURSE_DATE_ORDER = "【{step}】的办理日期{day}早于【{previous}】的办理日期{previous_day}"
+DISBURSE_FOUR_EYES = "您办理过该贷款的【{step}】环节,放款须由其他工作人员办理"
 
 
 class BookingRefused(Exception):
@@ -125,7 +134,8 @@ def withdrawal_book(
     so two withdrawals booked at the same moment are applied one after the
     other against the real balance, never both against the old one. Refuses
     (BookingRefused) when the account is not 正常 or the balance is short.
-    `close_account` makes it 提取销户 once the balance is paid out to zero.
+    `close_account` makes it 提取销户 once the balance is paid out to zero, and
+    is refused while the member has a loan not settled (LoanContract `unsettled()`).
     """
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise BookingRefused(BOOKING_AMOUNT_INVALID, code="amount_invalid")
@@ -139,6 +149,13 @@ def withdrawal_book(
             BOOKING_INSUFFICIENT.format(amount=f"{amount:,.2f}", balance=f"{locked.balance:,.2f}"),
             code="insufficient_balance",
         )
+    if close_account:
+        # Never a 销户 while a loan is not paid off: checked here too, because a
+        # loan may have been approved after the member applied to withdraw.
+        loans = LoanContract.objects.filter(member_id=locked.member_id).unsettled()
+        loan_no = loans.values_list("contract_no", flat=True).first()
+        if loan_no is not None:
+            raise BookingRefused(BOOKING_CLOSING_WITH_LOAN.format(contract_no=loan_no), code="closing_with_loan")
     locked.balance -= amount
     fields = ["balance"]
     if close_account and locked.balance == 0:
@@ -165,6 +182,7 @@ class ProgressSpec:
 
     name: str
     handled_at: datetime
+    handled_by: object = None  # the staff member (User) who handled it, for four eyes at 放款
 
 
 @transaction.atomic
@@ -195,32 +213,109 @@ def loan_contract_open(
     )
     steps = [
         LoanProgressStep(
-            contract=contract, order=order, name=s.name, state=LoanProgressStep.State.DONE, handled_at=s.handled_at
+            contract=contract,
+            order=order,
+            name=s.name,
+            state=LoanProgressStep.State.DONE,
+            handled_at=s.handled_at,
+            handled_by=s.handled_by,
         )
         for order, s in enumerate(done_steps, start=1)
     ]
-    for offset, name in enumerate(DISBURSE_STEP_NAMES):
+    for offset, name in enumerate(LOAN_STEPS_AFTER_APPROVAL):
         state = LoanProgressStep.State.CURRENT if offset == 0 else LoanProgressStep.State.PENDING
         steps.append(LoanProgressStep(contract=contract, order=len(done_steps) + offset + 1, name=name, state=state))
     LoanProgressStep.objects.bulk_create(steps)
     return contract
 
 
+def loan_disburse_steps_wanted(*, steps: list[LoanProgressStep]) -> list[str]:
+    """The 贷款进度 nodes whose day 放款 must be told, in order: every node not
+    yet done, and 放款 itself (the 发放日期) even for a contract without one."""
+    wanted = [step.name for step in steps if not step.is_done]
+    return wanted if LoanProgressName.DISBURSE in wanted else [*wanted, LoanProgressName.DISBURSE]
+
+
+def _disburse_refusal(
+    *, contract: LoanContract, steps: list[LoanProgressStep], step_dates: Mapping[str, date], actor
+) -> BookingRefused | None:
+    """Why 放款 with these dates cannot be recorded, or None. Every node not yet
+    done needs its date, and 放款 always; a date is never in the future, never
+    before the application, and never before the node before it."""
+    for step in steps:
+        if step.is_done and step.handled_by_id == actor.pk:
+            return BookingRefused(DISBURSE_FOUR_EYES.format(step=step.name), code="four_eyes")
+    wanted = loan_disburse_steps_wanted(steps=steps)
+    for name in wanted:
+        if step_dates.get(name) is None:
+            return BookingRefused(DISBURSE_DATE_MISSING.format(step=name), code="step_date_missing")
+    for name in step_dates:
+        if name not in wanted:
+            return BookingRefused(DISBURSE_STEP_NOT_PENDING.format(step=name), code="step_not_pending")
+    today = timezone.localdate()
+    for name in wanted:
+        day = step_dates[name]
+        if day > today:
+            return BookingRefused(DISBURSE_DATE_FUTURE.format(step=name, day=day), code="date_in_future")
+        if day < contract.applied_on:
+            return BookingRefused(
+                DISBURSE_DATE_BEFORE_APPLIED.format(step=name, day=day, applied=contract.applied_on),
+                code="date_before_application",
+            )
+    # The nodes in order with their days: done ones as recorded, the others as given now.
+    timeline = [(s.name, _local_day(s.handled_at), False) for s in steps if s.is_done]
+    timeline += [(name, step_dates[name], True) for name in wanted]
+    previous, previous_day = None, None
+    for name, day, new in timeline:
+        if day is None:  # a node the core system marked done without a time
+            continue
+        if new and previous_day is not None and day < previous_day:
+            return BookingRefused(
+                DISBURSE_DATE_ORDER.format(step=name, day=day, previous=previous, previous_day=previous_day),
+                code="date_out_of_order",
+            )
+        previous, previous_day = name, day
+    return None
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _recorded_at(day: date, now: datetime) -> datetime:
+    """When a node done on `day` is recorded: now if that is today; otherwise
+    the start of that day, since only the day is known (the progress page
+    shows the day only)."""
+    if day == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @transaction.atomic
 def loan_disburse(
-    *, contract: LoanContract, disbursed_on: date, actor, request: HttpRequest | None = None
+    *, contract: LoanContract, step_dates: Mapping[str, date], actor, request: HttpRequest | None = None
 ) -> LoanContract:
-    """放款 (staff): a 未发放 contract becomes 正常 on `disbursed_on`, the whole
-    amount outstanding, its first payment due a month later, and its monthly
-    payment and remaining months from the amortization engine (the same
-    numbers its 还款计划 will show). The remaining progress nodes are done.
+    """放款 (staff): record the 贷款进度 nodes not yet done, each on the day
+    `step_dates` gives for it (by node name: 签订合同, 抵押登记, 放款), and the
+    contract, 未发放 until now, becomes 正常 on the 放款 day: the whole amount
+    outstanding, its first payment due a month later, its monthly payment and
+    remaining months from the amortization engine (the numbers its 还款计划
+    will show).
 
-    The contract row is locked, so a double click disburses once; refuses
-    (BookingRefused) a contract that is not 未发放.
+    Refuses (BookingRefused) a contract that is not 未发放 (the row is locked,
+    so a double click disburses once), a node without its day or a day given
+    for a node already done, a day in the future, before the application or
+    before the node before it, and a staff member who handled an earlier node
+    of this loan (four eyes: whoever approved it does not pay it out).
     """
     locked = LoanContract.objects.select_for_update().get(pk=contract.pk)
     if locked.status != LoanStatus.NOT_DISBURSED:
         raise BookingRefused(DISBURSE_NOT_PENDING.format(contract_no=locked.contract_no), code="not_pending")
+    steps = list(locked.progress_steps.order_by("order"))
+    refusal = _disburse_refusal(contract=locked, steps=steps, step_dates=step_dates, actor=actor)
+    if refusal is not None:
+        raise refusal
+    disbursed_on = step_dates[LoanProgressName.DISBURSE]
     first_due = amortization.add_months(disbursed_on, 1)
     plan = amortization.schedule(
         locked.repayment_method, locked.amount, locked.annual_rate, locked.term_months, first_due
@@ -233,9 +328,12 @@ def loan_disburse(
     locked.monthly_payment = plan[0].total
     locked.save()
     now = timezone.now()
-    LoanProgressStep.objects.filter(contract=locked).exclude(state=LoanProgressStep.State.DONE).update(
-        state=LoanProgressStep.State.DONE, handled_at=now
-    )
+    for step in steps:
+        if not step.is_done:
+            step.state = LoanProgressStep.State.DONE
+            step.handled_at = _recorded_at(step_dates[step.name], now)
+            step.handled_by = actor
+            step.save(update_fields=["state", "handled_at", "handled_by"])
     audit_record(
         kind=AuditEvent.Kind.LOAN_DISBURSED,
         request=request,

@@ -11,6 +11,7 @@ from inquiry.demo.records import aware
 from inquiry.models import LedgerEntry, Member
 from tasks.models import Message
 from zzgjj_portal.money import format_money
+from zzgjj_portal.periods import format_period
 
 # A read message was read two hours after it came.
 READ_AFTER = timedelta(hours=2)
@@ -37,7 +38,7 @@ def demo_messages(spec: MemberSpec, as_of: date) -> list[MessageSpec]:
     return [
         MessageSpec(
             "汇缴到账",
-            f"您{last_deposit.period}月的住房公积金{format_money(last_deposit.amount)}元已汇缴到账。",
+            f"您{format_period(last_deposit.period)}的住房公积金{format_money(last_deposit.amount)}元已汇缴到账。",
             Message.Channel.SMS,
             at(last_deposit.booked_on, 16),
             False,

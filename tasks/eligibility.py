@@ -1,10 +1,11 @@
-"""The center's rules for online applications (pure: no Django, Decimal only).
+"""The center's rules for online applications (no database, no queries; Decimal only).
 
 Each rule returns the first `Refusal` that applies, with a code for tests
 and logs and the Chinese message the member reads, or None when the
 application may go ahead. The services gather the facts from the records and
 the limits from settings (the center sets them) and call these; the same
-rules are then testable without a database.
+rules are then testable without a database. Codes are the records' own
+choices (AccountStatus), never their raw strings.
 
 贷款试算 (`loan_trial`) runs the records' amortization engine, so the trial
 and the plan the contract later gets come from one computation.
@@ -15,14 +16,10 @@ from datetime import date
 from decimal import Decimal
 
 from inquiry import amortization
+from inquiry.models import CLOSED_STATUSES, AccountStatus
 from zzgjj_portal.identity import birth_date_digits
 from zzgjj_portal.money import format_money
-
-# Codes of the records' account statuses (inquiry.models.AccountStatus).
-STATUS_NORMAL = "01"
-STATUS_SEALED = "02"
-STATUS_FROZEN = "06"
-STATUS_CLOSED = ("03", "04", "05")
+from zzgjj_portal.periods import format_period
 
 # Withdrawal kinds (提取类型), the same codes the application model stores.
 RENT = "rent"
@@ -39,12 +36,15 @@ AMOUNT_DECIMALS = "金额最多保留两位小数"
 AMOUNT_OVER_BALANCE = "提取金额不能超过账户余额{balance}元"
 NO_BANK_ACCOUNT = "您在中心未登记收款银行账号,请到服务大厅登记后再申请提取"
 RENT_OVER_LIMIT = "租房提取每年最多{limit}元,您今年已提取{done}元,本次最多可提取{left}元"
-NO_RUNNING_LOAN = "您没有状态为正常的住房公积金贷款,不能办理偿还住房贷款提取"
+NO_ACTIVE_LOAN = "您没有状态为正常的住房公积金贷款,不能办理偿还住房贷款提取"
 OVER_OUTSTANDING = "提取金额不能超过贷款余额{outstanding}元"
 TOO_YOUNG_TO_RETIRE = "离退休提取须年满{age}周岁,您目前{current}周岁"
 RETIREMENT_WHOLE_BALANCE = "离退休提取须一次提取账户全部余额{balance}元"
-DEPOSITS_MISSING = "申请贷款须连续缴存住房公积金满{months}个月,您{period}月未缴存"
-LOAN_RUNNING = "您有尚未结清的住房公积金贷款,结清后才能再次申请"
+RETIREMENT_LOAN_UNSETTLED = (
+    "离退休提取将注销您的公积金账户,您的住房公积金贷款(借款合同【{contract_no}】)尚未结清,请结清后再申请"
+)
+DEPOSITS_MISSING = "申请贷款须连续缴存住房公积金满{months}个月,您{period}未缴存"
+LOAN_UNSETTLED = "您有尚未结清的住房公积金贷款,结清后才能再次申请"
 TOO_MANY_LOANS = "每位职工最多申请{count}次住房公积金贷款,您已贷款{count}次"
 LOAN_AMOUNT_NOT_POSITIVE = "贷款金额须大于0"
 LOAN_OVER_MAX = "贷款金额最高{limit}元"
@@ -118,13 +118,13 @@ def account_refusal(account: AccountFacts | None) -> Refusal | None:
     """Only a 正常 account may withdraw or borrow; each other status says why."""
     if account is None:
         return Refusal("no_account", NO_ACCOUNT)
-    if account.status == STATUS_NORMAL:
+    if account.status == AccountStatus.NORMAL:
         return None
-    if account.status == STATUS_SEALED:
+    if account.status == AccountStatus.SEALED:
         return Refusal("account_sealed", ACCOUNT_SEALED)
-    if account.status == STATUS_FROZEN:
+    if account.status == AccountStatus.FROZEN:
         return Refusal("account_frozen", ACCOUNT_FROZEN)
-    if account.status in STATUS_CLOSED:
+    if account.status in CLOSED_STATUSES:
         return Refusal("account_closed", ACCOUNT_CLOSED)
     return Refusal("account_not_normal", ACCOUNT_OTHER.format(label=account.status_label))
 
@@ -141,14 +141,16 @@ def withdrawal_refusal(
     id_number: str,
     today: date,
     rent_withdrawn_this_year: Decimal,
-    running_loan_outstanding: Decimal | None,
+    active_loan_outstanding: Decimal | None,
+    unsettled_loan_no: str | None,
     limits: WithdrawalLimits,
 ) -> Refusal | None:
     """The first rule a withdrawal of `amount` breaks, or None.
 
-    `running_loan_outstanding` is the outstanding principal of the member's
-    loans being repaid (None when there is none); `rent_withdrawn_this_year`
-    the year's rent withdrawals already booked.
+    `active_loan_outstanding` is the outstanding principal of the member's
+    正常 loans (None when there is none); `unsettled_loan_no` the contract
+    number of a loan not yet paid off (None when there is none);
+    `rent_withdrawn_this_year` the year's rent withdrawals already booked.
     """
     refusal = account_refusal(account)
     if refusal:
@@ -173,11 +175,11 @@ def withdrawal_refusal(
                 ),
             )
     elif kind == LOAN_REPAYMENT:
-        if running_loan_outstanding is None:
-            return Refusal("no_running_loan", NO_RUNNING_LOAN)
-        if amount > running_loan_outstanding:
+        if active_loan_outstanding is None:
+            return Refusal("no_active_loan", NO_ACTIVE_LOAN)
+        if amount > active_loan_outstanding:
             return Refusal(
-                "over_outstanding", OVER_OUTSTANDING.format(outstanding=format_money(running_loan_outstanding))
+                "over_outstanding", OVER_OUTSTANDING.format(outstanding=format_money(active_loan_outstanding))
             )
     elif kind == RETIREMENT:
         age = age_on(id_number, today)
@@ -185,6 +187,10 @@ def withdrawal_refusal(
             return Refusal("too_young", TOO_YOUNG_TO_RETIRE.format(age=limits.retirement_age, current=age))
         if amount != account.balance:
             return Refusal("not_whole_balance", RETIREMENT_WHOLE_BALANCE.format(balance=format_money(account.balance)))
+        # It closes the account (提取销户), and the center never closes an
+        # account whose holder still owes a loan (or has one about to be paid out).
+        if unsettled_loan_no:
+            return Refusal("closing_with_loan", RETIREMENT_LOAN_UNSETTLED.format(contract_no=unsettled_loan_no))
     else:
         raise ValueError(f"unknown withdrawal kind {kind!r}")
     return None
@@ -213,7 +219,7 @@ def loan_member_refusal(
     account: AccountFacts | None,
     paid_periods: set[str],
     loans_ever: int,
-    has_running_loan: bool,
+    has_unsettled_loan: bool,
     today: date,
     limits: LoanLimits,
 ) -> Refusal | None:
@@ -224,9 +230,11 @@ def loan_member_refusal(
         return refusal
     missing = missing_deposit_period(paid_periods, today, limits.min_deposit_months)
     if missing:
-        return Refusal("deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=missing))
-    if has_running_loan:
-        return Refusal("loan_running", LOAN_RUNNING)
+        return Refusal(
+            "deposits_missing", DEPOSITS_MISSING.format(months=limits.min_deposit_months, period=format_period(missing))
+        )
+    if has_unsettled_loan:
+        return Refusal("loan_unsettled", LOAN_UNSETTLED)
     if loans_ever >= limits.max_loans:
         return Refusal("too_many_loans", TOO_MANY_LOANS.format(count=limits.max_loans))
     return None
@@ -241,7 +249,7 @@ def loan_refusal(
     id_number: str,
     paid_periods: set[str],
     loans_ever: int,
-    has_running_loan: bool,
+    has_unsettled_loan: bool,
     today: date,
     limits: LoanLimits,
 ) -> Refusal | None:
@@ -250,7 +258,7 @@ def loan_refusal(
         account=account,
         paid_periods=paid_periods,
         loans_ever=loans_ever,
-        has_running_loan=has_running_loan,
+        has_unsettled_loan=has_unsettled_loan,
         today=today,
         limits=limits,
     )

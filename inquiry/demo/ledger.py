@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from inquiry import amortization
 from inquiry.demo.specs import EntrySpec, MemberSpec
-from inquiry.models import LedgerEntry
+from inquiry.models import LedgerEntry, WithdrawalReason
 from zzgjj_portal.money import to_cents
 
 Kind = LedgerEntry.Kind
@@ -22,7 +22,15 @@ INTEREST_DAYS_A_YEAR = 360
 # The deposit base is adjusted every July; going back, each year's base is
 # about 5% below the next one's.
 BASE_YEARLY_FACTOR = Decimal("0.95")
-WITHDRAWAL_REASONS = ["购买自住住房", "偿还购房贷款本息", "租赁自住住房", "建造翻建大修自住住房"]
+# A withdrawal's 提取原因 (the records' code) and the 摘要 the core system writes with it.
+WITHDRAWALS = [
+    (WithdrawalReason.PURCHASE, "购买自住住房提取"),
+    (WithdrawalReason.LOAN_REPAYMENT, "偿还购房贷款本息提取"),
+    (WithdrawalReason.RENT, "租赁自住住房提取"),
+    (WithdrawalReason.BUILD, "建造翻建大修自住住房提取"),
+]
+# 销户提取 after leaving the employer: not one of A.7's named reasons.
+CLOSING_WITHDRAWAL = (WithdrawalReason.OTHER, "销户提取")
 
 
 def month_start(day: date) -> date:
@@ -130,9 +138,9 @@ def build_ledger(
         balance_then = sum((e.amount for e in entries if e.booked_on <= day), Decimal("0"))
         amount = (balance_then * Decimal(rng.randrange(30, 80)) / 100).quantize(Decimal("100"))
         if amount > 0:
-            reason = rng.choice(WITHDRAWAL_REASONS)
+            reason, summary = rng.choice(WITHDRAWALS)
             entries = [e for e in entries if e.kind != Kind.INTEREST]
-            entries.append(EntrySpec(day, Kind.WITHDRAWAL, -amount, summary=f"{reason}提取", withdrawal_reason=reason))
+            entries.append(EntrySpec(day, Kind.WITHDRAWAL, -amount, summary=summary, withdrawal_reason=reason))
             entries = post_ledger(entries)
     return entries
 
@@ -142,9 +150,8 @@ def close_account(spec: MemberSpec, *, stop_on: date, as_of: date) -> None:
     if not spec.entries:
         return
     day = min(as_of, amortization.add_months(stop_on, 2, 10))
-    spec.entries.append(
-        EntrySpec(day, Kind.WITHDRAWAL, -spec.balance, summary="销户提取", withdrawal_reason="离职销户")
-    )
+    reason, summary = CLOSING_WITHDRAWAL
+    spec.entries.append(EntrySpec(day, Kind.WITHDRAWAL, -spec.balance, summary=summary, withdrawal_reason=reason))
     spec.entries = post_ledger([e for e in spec.entries if e.kind != Kind.INTEREST])
     # Settlements after the closing withdrawal would be on a zero balance.
     spec.entries = [e for e in spec.entries if not (e.kind == Kind.INTEREST and e.booked_on > day)]

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from inquiry import amortization
 from inquiry.demo.specs import LoanSpec, RepaymentSpec, StepSpec
-from inquiry.models import LoanProgressStep, LoanStatus, RepaymentMethod
+from inquiry.models import LoanProgressName, LoanProgressStep, LoanStatus, RepaymentMethod
 from zzgjj_portal.money import to_cents
 
 State = LoanProgressStep.State
 
-PROGRESS_STEPS = ["申请受理", "审核", "审批", "签订合同", "抵押登记", "放款"]
+PROGRESS_STEPS = list(LoanProgressName)
 # Provident fund loan rates: on 2024-05-18 the rates of new loans were lowered
 # (by 0.25 points, as the People's Bank of China announced for first homes).
 # The demo uses one rate before that day and one after, for terms over five
@@ -30,6 +30,17 @@ def rate_for(applied_on: date, term: int) -> Decimal:
     if term <= SHORT_TERM_MONTHS:
         return RATE_UP_TO_5_YEARS_BEFORE if before else RATE_UP_TO_5_YEARS_AFTER
     return RATE_OVER_5_YEARS_BEFORE if before else RATE_OVER_5_YEARS_AFTER
+
+
+# A demo loan is paid out this long after it was applied for.
+DISBURSED_AFTER = timedelta(days=30)
+
+
+def has_periods_left(applied_on: date, term: int, as_of: date) -> bool:
+    """Whether a loan of `term` months applied for on `applied_on` still has
+    a payment due after `as_of` (its last one falls later)."""
+    first_due = amortization.add_months(applied_on + DISBURSED_AFTER, 1)
+    return amortization.add_months(first_due, term - 1) > as_of
 
 
 def at(day: date, hour: int) -> datetime:
@@ -63,7 +74,7 @@ def build_loan(
                 steps.append(StepSpec(order, name, State.CURRENT if order == done + 1 else State.PENDING, None))
         return LoanSpec(contract_no, amount, term, rate, method, applied_on, None, status, Decimal("0.00"), None, steps)
 
-    disbursed_on = applied_on + timedelta(days=30)
+    disbursed_on = applied_on + DISBURSED_AFTER
     steps = [
         StepSpec(order, name, State.DONE, at(applied_on + timedelta(days=6 * (order - 1)), 9 + order))
         for order, name in enumerate(PROGRESS_STEPS, start=1)
@@ -74,6 +85,9 @@ def build_loan(
     repayments: list[RepaymentSpec] = []
     outstanding, principal_sum, interest_sum = amount, Decimal("0.00"), Decimal("0.00")
     paid_rows = [row for row in plan if row.due_date <= as_of]
+    if status != LoanStatus.SETTLED and len(paid_rows) == len(plan):
+        # The books never hold a 正常 contract with nothing left: it would be 结清.
+        raise ValueError(f"{contract_no}: every payment is due by {as_of}, a running loan must have some left")
     payoff_at = None
     if status == LoanStatus.SETTLED:
         # Settled early: some regular payments, then the rest paid off at once.

@@ -12,7 +12,7 @@ from decimal import Decimal
 from inquiry import amortization
 from inquiry.demo.cases import CASES, STOPPED_MONTHS_AGO, Case, Loans
 from inquiry.demo.ledger import build_ledger, close_account
-from inquiry.demo.loans import build_loan
+from inquiry.demo.loans import build_loan, has_periods_left
 from inquiry.demo.specs import MemberSpec
 from inquiry.models import AccountStatus, LoanStatus, RepaymentMethod
 from zzgjj_portal.identity import id_number_check_digit
@@ -195,15 +195,24 @@ def _generated_loans(rng: random.Random, numbers: _Numbers, as_of: date, years: 
     result = []
     if loans in (Loans.RUNNING, Loans.RUNNING_AFTER_SETTLED):
         year = as_of.year - rng.randrange(1, min(years, 12) + 1)
+        contract_no = numbers.contract(year)
+        # Drawn in the same order as ever, so every later member stays the same.
+        applied_on = date(year, rng.randrange(1, 13), rng.randrange(1, 29))
+        method = rng.choice(METHODS)
+        amount = Decimal(rng.randrange(10, 60)) * 10000
+        drawn = rng.choice(LOAN_TERMS)
+        # A running loan has payments left on the demo date: a term that would
+        # have ended already is lengthened to the shortest one that has not.
+        term = next(t for t in LOAN_TERMS if t >= drawn and has_periods_left(applied_on, t, as_of))
         result.append(
             build_loan(
                 rng,
-                contract_no=numbers.contract(year),
-                applied_on=date(year, rng.randrange(1, 13), rng.randrange(1, 29)),
+                contract_no=contract_no,
+                applied_on=applied_on,
                 status=LoanStatus.ACTIVE,
-                method=rng.choice(METHODS),
-                amount=Decimal(rng.randrange(10, 60)) * 10000,
-                term=rng.choice(LOAN_TERMS),
+                method=method,
+                amount=amount,
+                term=term,
                 as_of=as_of,
             )
         )

@@ -29,8 +29,30 @@ def test_loan_progress_shows_nodes_with_state_words(member_client, loans):
     states = [html.count(f'class="loan-progress__state">{word}<') for word in ("已完成", "办理中", "未开始")]
     assert states == [2, 1, 3]
     assert 'aria-current="step"' in html
-    assert "2020-07-01 10:30" in html
+    # The day of each node: the books record the day a step was done.
+    assert "2020-07-01" in html and "10:30" not in html
     assert [s.name for s in response.context["steps"]] == ["申请受理", "审核", "审批", "签订合同", "抵押登记", "放款"]
+
+
+def test_loan_progress_shows_the_day_each_step_was_recorded_at_disbursement(member_client, loans):
+    from accounts.tests.factories import StaffUserFactory
+    from inquiry import services
+    from inquiry.models import LoanProgressName as Name
+
+    _, _, pending = loans  # 申请受理 and 审核 done on 2020-07-01 and 07-02, applied 2026-10-01
+    days = {Name.APPROVE: date(2026, 10, 9), Name.SIGN: date(2026, 10, 15)}
+    days |= {Name.MORTGAGE: date(2026, 10, 22), Name.DISBURSE: date(2026, 11, 2)}
+    services.loan_disburse(contract=pending, step_dates=days, actor=StaffUserFactory())
+    response = member_client.get(reverse("inquiry:loan_progress"), {"contract": pending.contract_no})
+    times = [t.strip() for t in response.content.decode().split('class="loan-progress__time">')[1:]]
+    assert [t[: t.index("<")] for t in times] == [
+        "2020-07-01",
+        "2020-07-02",
+        "2026-10-09",
+        "2026-10-15",
+        "2026-10-22",
+        "2026-11-02",
+    ]
 
 
 def test_loan_progress_dropdown_lists_every_contract_and_defaults_to_the_running_one(member_client, loans):

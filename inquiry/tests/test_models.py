@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from inquiry.models import FundAccount, LedgerEntry, Member
+from inquiry.models import FundAccount, LedgerEntry, LoanContract, Member
 from inquiry.tests.factories import FundAccountFactory, LedgerEntryFactory, LoanContractFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,40 @@ def test_member_factory_makes_id_numbers_the_portal_accepts():
     from zzgjj_portal.identity import id_number_error
 
     assert [id_number_error(MemberFactory.build().id_number) for _ in range(30)] == [None] * 30
+
+
+def test_loan_disburser_role_may_pay_out_and_look_but_change_nothing():
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="放款员").permissions.values_list("codename", flat=True))
+    assert codenames == {"disburse_loancontract", "view_loancontract", "view_loanprogressstep", "view_repayment"}
+
+
+def test_loan_contract_querysets_name_the_three_meanings_of_a_loan():
+    member = MemberFactory()
+    loans = {
+        status: LoanContractFactory(member=member, status=status, outstanding_principal=Decimal("0"))
+        for status in LoanContract.Status
+    }
+    Status = LoanContract.Status
+    mine = LoanContract.objects.filter(member=member)
+    assert set(mine.running()) == {loans[Status.ACTIVE], loans[Status.OVERDUE]}
+    assert set(mine.unsettled()) == {loans[Status.NOT_DISBURSED], loans[Status.ACTIVE], loans[Status.OVERDUE]}
+    assert set(mine.active()) == {loans[Status.ACTIVE]}
+    # `is_running` is the same rule as running(), one contract at a time.
+    assert {loan for loan in loans.values() if loan.is_running} == set(mine.running())
+
+
+def test_withdrawal_reason_migration_turns_the_words_into_codes():
+    from django.apps import apps
+
+    from tasks.tests.conftest import migration_named
+
+    migration = migration_named("inquiry", "ledger_withdrawal_reason_codes")
+    account = FundAccountFactory()
+    reasons = ["租赁自住住房", "离休、退休", "偿还购房贷款本息", "离职销户", "某地方原因", "07", ""]
+    for n, reason in enumerate(reasons):
+        LedgerEntryFactory(account=account, amount=Decimal("-1.00"), withdrawal_reason=reason, serial_no=f"MIG{n}")
+    migration.to_codes(apps, None)
+    after = dict(LedgerEntry.objects.filter(account=account).values_list("serial_no", "withdrawal_reason"))
+    assert [after[f"MIG{n}"] for n in range(len(reasons))] == ["07", "03", "06", "99", "99", "07", ""]

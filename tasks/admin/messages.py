@@ -19,8 +19,6 @@ from zzgjj_portal.masking import mask_id_number
 BROADCAST_SENT = "消息“{business}”已开始发送给{count}位缴存职工,发送进度见下表。"
 BROADCAST_PROGRESS = "发送中 {done} / {total}"
 BROADCAST_DONE = "已完成,共{count}人"
-BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
-BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
 BROADCAST_EMPLOYER_HELP = "发送对象为“指定单位的缴存职工”时选择。"
 BROADCAST_STATUS_HELP = "发送对象为“指定账户状态的缴存职工”时选择。"
 # Staff pick among existing records here; adding or editing a member or an
@@ -155,13 +153,20 @@ class BroadcastForm(forms.ModelForm):
         model = Broadcast
         fields = ("audience", "employer", "account_status", "business", "content")
 
+    # Where the service's refusal is shown: on the field the staff member left empty.
+    REFUSAL_FIELDS = {"employer_required": "employer", "status_required": "account_status"}
+
     def clean(self):
         data = super().clean()
-        audience = data.get("audience")
-        if audience == Broadcast.Audience.EMPLOYER and not data.get("employer"):
-            self.add_error("employer", BROADCAST_EMPLOYER_REQUIRED)
-        if audience == Broadcast.Audience.STATUS and not data.get("account_status"):
-            self.add_error("account_status", BROADCAST_STATUS_REQUIRED)
+        if "audience" not in data:
+            return data  # the field's own error is shown
+        # The rule is the service's (it refuses whoever calls it); asking it
+        # here only puts its message next to the field before anything is sent.
+        refusal = services.broadcast_audience_refusal(
+            audience=data["audience"], employer=data.get("employer"), account_status=data.get("account_status") or ""
+        )
+        if refusal is not None:
+            self.add_error(self.REFUSAL_FIELDS.get(refusal.code, "audience"), refusal.message)
         return data
 
 

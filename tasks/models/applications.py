@@ -9,16 +9,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from inquiry.models import MONEY, RepaymentMethod
+from inquiry.models import MONEY, RepaymentMethod, WithdrawalReason
 from tasks import eligibility
 
 
 class ApplicationQuerySet(models.QuerySet):
     def for_member(self, member) -> "ApplicationQuerySet":
         return self.filter(member=member)
-
-    def open(self) -> "ApplicationQuerySet":
-        return self.filter(status=Application.Status.IN_PROGRESS)
 
 
 class Application(models.Model):
@@ -120,13 +117,19 @@ class Application(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
+    def can_be_withdrawn(self, steps) -> bool:
+        """撤回: only while open and before any staff member acted on a step
+        (`steps`: the application's steps, passed in so a page that shows
+        them costs no second query)."""
+        return self.is_open and not any(step.approver_id for step in steps)
 
-# 提取原因 written on the ledger entry, in the center's words (the same the
-# ledger already uses), so the year's rent withdrawals can be counted.
+
+# 提取原因 (the records' code) booked on the ledger entry of each 提取类型,
+# so the year's rent withdrawals are counted by code.
 WITHDRAWAL_REASONS = {
-    Application.WithdrawalKind.RENT: "租赁自住住房",
-    Application.WithdrawalKind.LOAN_REPAYMENT: "偿还购房贷款本息",
-    Application.WithdrawalKind.RETIREMENT: "离休、退休",
+    Application.WithdrawalKind.RENT: WithdrawalReason.RENT,
+    Application.WithdrawalKind.LOAN_REPAYMENT: WithdrawalReason.LOAN_REPAYMENT,
+    Application.WithdrawalKind.RETIREMENT: WithdrawalReason.RETIREMENT,
 }
 # Who may act on each step (permission codename); 办结 follows 审批 by itself.
 STEP_PERMISSIONS = {

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from inquiry import amortization
-from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanStatus, Member
+from inquiry.models import UNSETTLED_LOAN_STATUSES, FundAccount, LedgerEntry, LoanContract, Member
 from tasks import eligibility
 from tasks.models.applications import WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.messages import HOME_LIST_SIZE
@@ -63,15 +63,17 @@ def rent_withdrawn_in(*, account: FundAccount, year: int) -> Decimal:
     return -sum(amounts, Decimal("0.00"))
 
 
-def running_outstanding(*, member: Member) -> Decimal | None:
-    """The outstanding principal of the member's 正常 loans, None when there is none.
-    An overdue (逾期) loan does not qualify: the center settles arrears at the counter."""
-    amounts = list(
-        LoanContract.objects.filter(member=member, status=LoanStatus.ACTIVE).values_list(
-            "outstanding_principal", flat=True
-        )
-    )
+def active_loan_outstanding(*, member: Member) -> Decimal | None:
+    """The outstanding principal of the member's 正常 loans (LoanContract
+    `active()`), None when there is none: what 偿还住房贷款提取 may repay."""
+    amounts = list(LoanContract.objects.filter(member=member).active().values_list("outstanding_principal", flat=True))
     return sum(amounts, Decimal("0.00")) if amounts else None
+
+
+def unsettled_loan_no(*, member: Member) -> str | None:
+    """The contract number of one of the member's loans not paid off
+    (LoanContract `unsettled()`), None when there is none."""
+    return LoanContract.objects.filter(member=member).unsettled().values_list("contract_no", flat=True).first()
 
 
 def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | None:
@@ -93,7 +95,7 @@ class LoanMemberFacts:
     account: eligibility.AccountFacts | None
     paid_periods: set[str]
     loans_ever: int
-    has_running_loan: bool
+    has_unsettled_loan: bool
 
 
 def loan_member_facts(*, member: Member) -> LoanMemberFacts:
@@ -109,7 +111,7 @@ def loan_member_facts(*, member: Member) -> LoanMemberFacts:
         paid_periods=paid,
         loans_ever=len(statuses),
         # A contract approved but not yet disbursed is a loan too: one at a time.
-        has_running_loan=any(status != LoanStatus.SETTLED for status in statuses),
+        has_unsettled_loan=any(status in UNSETTLED_LOAN_STATUSES for status in statuses),
     )
 
 
@@ -120,7 +122,7 @@ def loan_blocker(*, member: Member) -> str:
         account=facts.account,
         paid_periods=facts.paid_periods,
         loans_ever=facts.loans_ever,
-        has_running_loan=facts.has_running_loan,
+        has_unsettled_loan=facts.has_unsettled_loan,
         today=timezone.localdate(),
         limits=loan_limits(),
     )
@@ -148,11 +150,6 @@ def application_get_for_member(*, member: Member, pk: int) -> Application:
 def application_steps(*, application: Application) -> list[ApplicationStep]:
     """The application's steps in order (the application already passed the gate)."""
     return list(application.steps.order_by("order"))
-
-
-def application_can_withdraw(*, application: Application, steps: list[ApplicationStep]) -> bool:
-    """撤回 is offered while the application is open and no staff member has acted."""
-    return application.is_open and not any(step.approver_id for step in steps)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from tasks.services import applications  # noqa: F401  (tasks.services.applications.*)
 from tasks.services.messages import (
+    BroadcastRefused,
+    broadcast_audience_refusal,
     broadcast_send,
     message_delete,
     message_mark_read,
@@ -19,6 +21,8 @@ from tasks.services.push import (
 )
 
 __all__ = [
+    "BroadcastRefused",
+    "broadcast_audience_refusal",
     "broadcast_send",
     "channel_token_create",
     "channel_token_revoke",

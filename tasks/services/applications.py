@@ -17,17 +17,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from inquiry import services as records
-from inquiry.models import FundAccount, Member
+from inquiry.models import FundAccount, LoanProgressName, Member
 from tasks import eligibility
 from tasks.models.applications import STEP_ORDER, STEP_PERMISSIONS, WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.applications import (
     account_facts,
+    active_loan_outstanding,
     application_get_for_member,
     loan_limits,
     loan_member_facts,
     loan_rate,
     rent_withdrawn_in,
-    running_outstanding,
+    unsettled_loan_no,
     withdrawal_limits,
 )
 from tasks.services.messages import message_send_on_commit
@@ -37,10 +38,11 @@ from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.money import format_money
 
 BUSINESS = {Application.Kind.WITHDRAWAL: "提取申请", Application.Kind.LOAN: "贷款申请"}
+# The 贷款进度 node each step of a loan application becomes on its contract.
 LOAN_PROGRESS_NAMES = {
-    Application.Step.ACCEPT: "申请受理",
-    Application.Step.REVIEW: "审核",
-    Application.Step.APPROVE: "审批",
+    Application.Step.ACCEPT: LoanProgressName.ACCEPT,
+    Application.Step.REVIEW: LoanProgressName.REVIEW,
+    Application.Step.APPROVE: LoanProgressName.APPROVE,
 }
 SYSTEM_NAME = "系统"
 
@@ -164,7 +166,8 @@ def withdrawal_submit(
         id_number=member.id_number,
         today=today,
         rent_withdrawn_this_year=rent_withdrawn_in(account=account, year=today.year) if account else Decimal("0.00"),
-        running_loan_outstanding=running_outstanding(member=member),
+        active_loan_outstanding=active_loan_outstanding(member=member),
+        unsettled_loan_no=unsettled_loan_no(member=member),
         limits=withdrawal_limits(),
     )
     if refusal:
@@ -213,7 +216,7 @@ def loan_submit(
         id_number=member.id_number,
         paid_periods=facts.paid_periods,
         loans_ever=facts.loans_ever,
-        has_running_loan=facts.has_running_loan,
+        has_unsettled_loan=facts.has_unsettled_loan,
         today=timezone.localdate(),
         limits=loan_limits(),
     )
@@ -244,7 +247,7 @@ def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None
     on yet (others are a 404 at the gate). Raises ApplicationRefused otherwise."""
     application_get_for_member(member=member, pk=pk)
     application = Application.objects.select_for_update().get(pk=pk)
-    if not application.is_open or application.steps.filter(approver__isnull=False).exists():
+    if not application.can_be_withdrawn(application.steps.all()):
         raise ApplicationRefused(CANNOT_WITHDRAW, code="cannot_withdraw")
     now = timezone.now()
     application.status = Application.Status.WITHDRAWN
@@ -409,7 +412,9 @@ def _open_contract(application: Application, steps: dict) -> str:
         repayment_method=application.repayment_method,
         applied_on=submitted_on,
         done_steps=[
-            records.ProgressSpec(name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at)
+            records.ProgressSpec(
+                name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at, handled_by=steps[step].approver
+            )
             for step in (Application.Step.ACCEPT, Application.Step.REVIEW, Application.Step.APPROVE)
         ],
     )

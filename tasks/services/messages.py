@@ -7,11 +7,24 @@ from django.utils import timezone
 
 from accounts.models import User
 from inquiry import services as records
-from inquiry.models import Employer, Member
+from inquiry.models import AccountStatus, Employer, Member
 from tasks.models import Broadcast, Message
 from zzgjj_portal.outbox import outbox_lease_renew, outbox_put
 
 MESSAGE_KIND = "tasks.message"
+
+BROADCAST_EMPLOYER_REQUIRED = "请选择单位。"
+BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
+BROADCAST_AUDIENCE_UNKNOWN = "请选择发送对象。"
+
+
+class BroadcastRefused(Exception):
+    """A broadcast whose audience is not fully chosen; `message` is shown to staff, `code` names the rule."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 @transaction.atomic
@@ -75,6 +88,21 @@ def sound_set(*, user: User, on: bool) -> None:
     user.sound_on = on
 
 
+def broadcast_audience_refusal(
+    *, audience: str, employer: Employer | None = None, account_status: str = ""
+) -> BroadcastRefused | None:
+    """Why a broadcast to this audience must not go out, or None. An employer
+    audience without an employer would match the members with no fund account
+    (employer IS NULL), and an unknown audience everyone: both are refused."""
+    if audience == Broadcast.Audience.EMPLOYER and employer is None:
+        return BroadcastRefused(BROADCAST_EMPLOYER_REQUIRED, code="employer_required")
+    if audience == Broadcast.Audience.STATUS and account_status not in AccountStatus.values:
+        return BroadcastRefused(BROADCAST_STATUS_REQUIRED, code="status_required")
+    if audience not in Broadcast.Audience.values:
+        return BroadcastRefused(BROADCAST_AUDIENCE_UNKNOWN, code="audience_unknown")
+    return None
+
+
 def broadcast_recipients(*, audience: str, employer: Employer | None = None, account_status: str = ""):
     """The member ids a broadcast goes to, as a lazy values_list (never model instances)."""
     members = Member.objects.all()
@@ -104,7 +132,12 @@ def broadcast_send(
 ) -> Broadcast:
     """Record a message to every member of an employer, of an account status,
     or to all, and hand its fan-out to a job (broadcast_deliver) through the
-    outbox. Returns at once: staff follow the progress (N of M) in admin."""
+    outbox. Returns at once: staff follow the progress (N of M) in admin.
+
+    Raises BroadcastRefused (broadcast_audience_refusal) before anything is recorded."""
+    refusal = broadcast_audience_refusal(audience=audience, employer=employer, account_status=account_status)
+    if refusal is not None:
+        raise refusal
     recipients = broadcast_recipients(audience=audience, employer=employer, account_status=account_status)
     broadcast = Broadcast.objects.create(
         sent_by=sent_by,

@@ -2,6 +2,7 @@
 account on file, and hall staff in each workflow role."""
 
 import importlib
+import pkgutil
 from datetime import date
 from decimal import Decimal
 
@@ -64,15 +65,24 @@ def account(member):
 
 
 def roles_ensure() -> None:
-    """The role groups as the data migration makes them. A transactional test
+    """The role groups as the data migrations make them. A transactional test
     (browser, threads) flushes the tables afterwards, data migrations' rows
     included, so tests that come later make them again the same way."""
     migration = importlib.import_module("tasks.migrations.0004_application_roles")
     migration.create_roles(django_apps, None)
+    migration_named("inquiry", "loan_disburser_role").create_role(django_apps, None)
+
+
+def migration_named(app: str, name: str):
+    """The migration module of `app` called `<number>_<name>` (found by name:
+    migrations are renumbered when branches merge)."""
+    package = importlib.import_module(f"{app}.migrations")
+    (module,) = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name.split("_", 1)[-1] == name]
+    return importlib.import_module(f"{app}.migrations.{module}")
 
 
 def staff_in(role: str | None, **kwargs):
-    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员)."""
+    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员/放款员)."""
     roles_ensure()
     user = StaffUserFactory(is_superuser=False, **kwargs)
     if role:
@@ -93,3 +103,8 @@ def reviewer(db):
 @pytest.fixture
 def approver(db):
     return staff_in("审批员", username="approver", name="王审批")
+
+
+@pytest.fixture
+def disburser(db):
+    return staff_in("放款员", username="disburser", name="赵放款")

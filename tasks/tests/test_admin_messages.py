@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import StaffUserFactory
 from inquiry.demo import make_id_number
 from inquiry.models import AccountStatus, FundAccount, Member
 from inquiry.tests.factories import EmployerFactory, FundAccountFactory, MemberFactory
+from tasks import services
 from tasks.models import Broadcast, ChannelToken, Message
 from tasks.services.push import token_hash
 from tasks.tests.factories import MessageFactory
@@ -149,6 +151,33 @@ def test_broadcast_without_its_audience_is_a_form_error(staff_client, data, fiel
     response = staff_client.post(BROADCAST_ADD, {"business": "通知", "content": "内容", **data})
     assert response.status_code == HTTPStatus.OK
     assert field in response.context["adminform"].form.errors
+    assert not Message.objects.exists() and not Broadcast.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("audience", "employer", "account_status", "code"),
+    [
+        ("employer", None, "", "employer_required"),
+        ("status", None, "", "status_required"),
+        ("status", None, "7", "status_required"),
+        ("nobody", None, "", "audience_unknown"),
+    ],
+)
+def test_broadcast_send_refuses_an_audience_without_its_choice(audience, employer, account_status, code):
+    # Members with no fund account match "employer IS NULL": the service itself
+    # must refuse, whoever calls it, not only the admin form.
+    MemberFactory()
+    FundAccountFactory()
+    with pytest.raises(services.BroadcastRefused) as info:
+        services.broadcast_send(
+            sent_by=StaffUserFactory(),
+            business="通知",
+            content="内容",
+            audience=audience,
+            employer=employer,
+            account_status=account_status,
+        )
+    assert info.value.code == code and info.value.message
     assert not Message.objects.exists() and not Broadcast.objects.exists()
 
 

@@ -13,7 +13,15 @@ from accounts.tests.factories import StaffUserFactory
 from inquiry import selectors as records
 from inquiry import services as inquiry_services
 from inquiry.demo import make_id_number
-from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep
+from inquiry.models import (
+    LOAN_STEPS_AFTER_APPROVAL,
+    AccountStatus,
+    LedgerEntry,
+    LoanContract,
+    LoanProgressName,
+    LoanProgressStep,
+    WithdrawalReason,
+)
 from inquiry.tests.factories import FundAccountFactory, LoanContractFactory
 from tasks.models import Application, ApplicationStep, Message
 from tasks.selectors import applications as selectors
@@ -147,15 +155,49 @@ def test_loan_repayment_withdrawal_needs_a_normal_loan(member, status, created):
     if created:
         assert submit().created
     else:
-        refusal = refused("no_running_loan", submit)
+        refusal = refused("no_active_loan", submit)
         assert refusal.message == "您没有状态为正常的住房公积金贷款,不能办理偿还住房贷款提取"
 
 
 def test_rent_withdrawal_counts_the_years_earlier_rent_withdrawals(member, account):
-    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-10000.00"), withdrawal_reason="租赁自住住房")
+    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-10000.00"), withdrawal_reason=WithdrawalReason.RENT)
     refusal = refused("rent_over_limit", submit_rent, member=member, amount="2000.01")
     assert "本次最多可提取2,000.00元" in refusal.message
     assert submit_rent(member, amount="2000.00").created
+
+
+def test_rent_limit_does_not_count_last_years_rent_withdrawals(member, account):
+    last_year_end = date(timezone.localdate().year - 1, 12, 31)
+    book(
+        account,
+        LedgerEntry.Kind.WITHDRAWAL,
+        Decimal("-10000.00"),
+        withdrawal_reason=WithdrawalReason.RENT,
+        booked_on=last_year_end,
+    )
+    assert submit_rent(member, amount="12000.00").created
+
+
+def test_rent_limit_does_not_count_withdrawals_of_other_kinds(member, account):
+    # The rule matches the reason's code, whatever words the summary uses.
+    book(
+        account,
+        LedgerEntry.Kind.WITHDRAWAL,
+        Decimal("-5000.00"),
+        withdrawal_reason=WithdrawalReason.LOAN_REPAYMENT,
+        summary="租房",
+    )
+    book(account, LedgerEntry.Kind.WITHDRAWAL, Decimal("-3000.00"), withdrawal_reason=WithdrawalReason.PURCHASE)
+    book(account, LedgerEntry.Kind.TRANSFER_OUT, Decimal("-1000.00"))
+    assert submit_rent(member, amount="12000.00").created
+
+
+@pytest.mark.parametrize("amount", ["0", "-100.00"])
+def test_submissions_with_an_amount_not_positive_are_refusals_not_integrity_errors(member, amount):
+    # The amount check constraint backs these up; the member must get the rule's message, not a 500.
+    assert refused("amount_not_positive", submit_rent, member=member, amount=amount).message == "提取金额须大于0"
+    assert refused("amount_not_positive", submit_loan, member=member, amount=Decimal(amount)).message
+    assert not Application.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -187,7 +229,7 @@ def test_approved_withdrawal_is_booked_with_reason_and_serial_and_balance_reconc
     assert application.status == "completed" and application.current_step == ""
     entry = LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.WITHDRAWAL)
     assert entry.amount == Decimal("-3000.00")
-    assert entry.withdrawal_reason == "租赁自住住房"
+    assert entry.withdrawal_reason == WithdrawalReason.RENT == "07"
     assert entry.serial_no == application.ledger_serial_no and entry.serial_no.startswith("TQ")
     assert entry.balance_after == Decimal("21000.00")
     assert reconciles(account) and account.balance == Decimal("21000.00")
@@ -322,6 +364,62 @@ def test_retirement_withdrawal_pays_out_the_whole_balance_and_closes_the_account
     assert reconciles(account)
 
 
+@pytest.fixture
+def retiree():
+    """A member of 66 with 6,000.00 and a bank account on file."""
+    account = FundAccountFactory(
+        member__id_number=make_id_number("370402", date(1960, 3, 1), 322), bank_account_no="6217000101000000008"
+    )
+    deposit_months(account, 3)
+    return account.member
+
+
+@pytest.mark.parametrize(
+    "status", [LoanContract.Status.ACTIVE, LoanContract.Status.OVERDUE, LoanContract.Status.NOT_DISBURSED]
+)
+def test_retirement_withdrawal_refused_while_a_loan_is_not_settled(retiree, status):
+    # 离退休提取 closes the account (销户): never while a loan is running or about to be.
+    LoanContractFactory(member=retiree, contract_no="ZZ2020000777", status=status)
+    refusal = refused(
+        "closing_with_loan",
+        services.withdrawal_submit,
+        member=retiree,
+        withdrawal_kind="retirement",
+        amount=None,
+        form_token=uuid.uuid4(),
+    )
+    assert "ZZ2020000777" in refusal.message
+    assert not Application.objects.exists()
+
+
+def test_retirement_withdrawal_allowed_once_the_loan_is_settled(retiree):
+    LoanContractFactory(member=retiree, status=LoanContract.Status.SETTLED, outstanding_principal=Decimal("0"))
+    result = services.withdrawal_submit(
+        member=retiree, withdrawal_kind="retirement", amount=None, form_token=uuid.uuid4()
+    )
+    assert result.created
+
+
+def test_retirement_approval_refused_when_a_loan_appeared_after_applying(retiree, clerk, reviewer, approver):
+    application = services.withdrawal_submit(
+        member=retiree, withdrawal_kind="retirement", amount=None, form_token=uuid.uuid4()
+    ).application
+    services.application_step_approve(application_id=application.pk, step="accept", actor=clerk)
+    services.application_step_approve(application_id=application.pk, step="review", actor=reviewer)
+    LoanContractFactory(member=retiree, contract_no="ZZ2026W0000009", status=LoanContract.Status.NOT_DISBURSED)
+    refusal = refused(
+        "closing_with_loan",
+        services.application_step_approve,
+        application_id=application.pk,
+        step="approve",
+        actor=approver,
+    )
+    assert "ZZ2026W0000009" in refusal.message
+    account = retiree.fund_account
+    account.refresh_from_db()
+    assert account.status == AccountStatus.NORMAL and account.balance == Decimal("6000.00")
+
+
 def test_member_may_withdraw_only_before_staff_acted(member, clerk, django_capture_on_commit_callbacks):
     first = submit_rent(member).application
     with django_capture_on_commit_callbacks(execute=True):
@@ -383,12 +481,17 @@ def test_approved_loan_creates_a_contract_not_disbursed_with_its_progress(member
 
 
 @pytest.mark.parametrize("method", ["equal_installment", "equal_principal"])
-def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(member, clerk, reviewer, approver, method):
+def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(
+    member, clerk, reviewer, approver, disburser, method
+):
     trial = selectors.loan_trial(amount=Decimal("300000.00"), term_years=15, method=method)
     application = submit_loan(member, repayment_method=method).application
     run_through(application, clerk, reviewer, approver)
     contract = LoanContract.objects.get(member=member)
-    contract = inquiry_services.loan_disburse(contract=contract, disbursed_on=timezone.localdate(), actor=clerk)
+    today = timezone.localdate()
+    contract = inquiry_services.loan_disburse(
+        contract=contract, step_dates=dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, today), actor=disburser
+    )
     plan = records.loan_plan(loan=contract, start=None, end=None)
     assert trial.first_payment == plan.rows[0].total == contract.monthly_payment
     assert trial.last_payment == plan.rows[-1].total
@@ -408,14 +511,28 @@ def test_disbursement_happens_once_and_messages_the_member(member, clerk, django
         remaining_months=0,
         next_due_on=None,
     )
+    paid = {LoanProgressName.DISBURSE: date(2026, 11, 28)}
     with django_capture_on_commit_callbacks(execute=True):
-        inquiry_services.loan_disburse(contract=contract, disbursed_on=date(2026, 11, 28), actor=clerk)
+        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
     contract.refresh_from_db()
     assert contract.next_due_on == date(2026, 12, 28) and contract.remaining_months == 240
     assert Message.objects.filter(member=member, business="贷款发放").count() == 1
     with pytest.raises(inquiry_services.BookingRefused):
-        inquiry_services.loan_disburse(contract=contract, disbursed_on=date(2026, 11, 28), actor=clerk)
+        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOAN_DISBURSED).count() == 1
+
+
+def test_whoever_approved_a_loan_application_cannot_disburse_it(member, clerk, reviewer, approver, disburser):
+    # Four eyes across the two admin pages: 审批 in 业务申请, 放款 in 借款合同.
+    run_through(submit_loan(member).application, clerk, reviewer, approver)
+    contract = LoanContract.objects.get(member=member)
+    approver.groups.add(disburser.groups.get())  # even when also given the 放款员 role
+    dates = dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, timezone.localdate())
+    with pytest.raises(inquiry_services.BookingRefused) as info:
+        inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=approver)
+    assert info.value.code == "four_eyes" and "【审批】" in info.value.message
+    contract = inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=disburser)
+    assert contract.status == LoanContract.Status.ACTIVE
 
 
 def test_approval_refused_when_the_account_was_frozen_after_applying(member, account, clerk, reviewer, approver):

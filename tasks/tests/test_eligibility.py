@@ -35,7 +35,8 @@ def withdrawal(**overrides):
         "id_number": BORN_1980,
         "today": TODAY,
         "rent_withdrawn_this_year": Decimal("0.00"),
-        "running_loan_outstanding": None,
+        "active_loan_outstanding": None,
+        "unsettled_loan_no": None,
         "limits": W_LIMITS,
     }
     return rules.withdrawal_refusal(**{**args, **overrides})
@@ -50,7 +51,7 @@ def loan(**overrides):
         "id_number": BORN_1980,
         "paid_periods": LAST_SIX,
         "loans_ever": 0,
-        "has_running_loan": False,
+        "has_unsettled_loan": False,
         "today": TODAY,
         "limits": L_LIMITS,
     }
@@ -110,9 +111,9 @@ def test_withdrawal_rent_within_the_limit_passes():
             "no_bank_account",
             rules.NO_BANK_ACCOUNT,
         ),
-        ({"kind": rules.LOAN_REPAYMENT}, "no_running_loan", rules.NO_RUNNING_LOAN),
+        ({"kind": rules.LOAN_REPAYMENT}, "no_active_loan", rules.NO_ACTIVE_LOAN),
         (
-            {"kind": rules.LOAN_REPAYMENT, "running_loan_outstanding": Decimal("2999.99")},
+            {"kind": rules.LOAN_REPAYMENT, "active_loan_outstanding": Decimal("2999.99")},
             "over_outstanding",
             "提取金额不能超过贷款余额2,999.99元",
         ),
@@ -127,6 +128,16 @@ def test_withdrawal_rent_within_the_limit_passes():
             "not_whole_balance",
             "离退休提取须一次提取账户全部余额50,000.00元",
         ),
+        (
+            {
+                "kind": rules.RETIREMENT,
+                "id_number": BORN_1966,
+                "amount": Decimal("50000.00"),
+                "unsettled_loan_no": "ZZ2020000002",
+            },
+            "closing_with_loan",
+            "离退休提取将注销您的公积金账户,您的住房公积金贷款(借款合同【ZZ2020000002】)尚未结清,请结清后再申请",
+        ),
     ],
 )
 def test_withdrawal_refusals_each_with_its_own_message(overrides, code, message):
@@ -134,9 +145,11 @@ def test_withdrawal_refusals_each_with_its_own_message(overrides, code, message)
 
 
 def test_withdrawal_loan_repayment_and_retirement_pass_within_their_rules():
-    assert withdrawal(kind=rules.LOAN_REPAYMENT, running_loan_outstanding=Decimal("3000.00")) is None
+    assert withdrawal(kind=rules.LOAN_REPAYMENT, active_loan_outstanding=Decimal("3000.00")) is None
     # 60 on the day: the whole balance, and the rent limit does not apply.
     assert withdrawal(kind=rules.RETIREMENT, id_number=BORN_1966, amount=Decimal("50000.00")) is None
+    # An unsettled loan stops only the withdrawal that closes the account.
+    assert withdrawal(unsettled_loan_no="ZZ2020000002") is None
 
 
 def test_loan_within_every_rule_passes():
@@ -150,14 +163,14 @@ def test_loan_within_every_rule_passes():
         (
             {"paid_periods": LAST_SIX - {"202608"}},
             "deposits_missing",
-            "申请贷款须连续缴存住房公积金满6个月,您202608月未缴存",
+            "申请贷款须连续缴存住房公积金满6个月,您2026年8月未缴存",
         ),
         (
             {"paid_periods": LAST_SIX - {"202605"}},
             "deposits_missing",
-            "申请贷款须连续缴存住房公积金满6个月,您202605月未缴存",
+            "申请贷款须连续缴存住房公积金满6个月,您2026年5月未缴存",
         ),
-        ({"has_running_loan": True}, "loan_running", rules.LOAN_RUNNING),
+        ({"has_unsettled_loan": True}, "loan_unsettled", rules.LOAN_UNSETTLED),
         ({"loans_ever": 2}, "too_many_loans", "每位职工最多申请2次住房公积金贷款,您已贷款2次"),
         ({"amount": Decimal("0")}, "amount_not_positive", "贷款金额须大于0"),
         ({"amount": Decimal("1.001")}, "amount_decimals", "金额最多保留两位小数"),

@@ -30,9 +30,14 @@ def test_home_shows_frame_and_member_figures(member_client, member_user):
 
 
 def test_home_never_shows_another_members_records(member_client, member_user):
+    LoanContractFactory(member=member_user.member, contract_no="OWN0001")
+    Message.objects.create(member=member_user.member, business="本人消息", content="应当出现")
     other = LoanContractFactory(contract_no="OTHER0001")
     Message.objects.create(member=other.member, business="他人消息", content="不应出现")
     html = member_client.get(HOME).content.decode()
+    # The member's own loan and message are on the page, so the absences below
+    # mean "filtered out", not "nothing shown at all".
+    assert "OWN0001" in html and "本人消息" in html
     assert "OTHER0001" not in html
     assert "他人消息" not in html
 

@@ -160,7 +160,7 @@ class ApplicationDetailView(MemberPageMixin, TemplateView):
             application=application,
             steps=steps,
             handled_steps=[step for step in steps if step.handled_at and step.approver_name],
-            can_withdraw=selectors.application_can_withdraw(application=application, steps=steps),
+            can_withdraw=application.can_be_withdrawn(steps),
             **kwargs,
         )
 
@@ -174,7 +174,7 @@ class ApplicationWithdrawView(MemberPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         application = selectors.application_get_for_member(member=self.member, pk=kwargs["pk"])
         steps = selectors.application_steps(application=application)
-        if not selectors.application_can_withdraw(application=application, steps=steps):
+        if not application.can_be_withdrawn(steps):
             messages.error(request, services.CANNOT_WITHDRAW)
             return redirect("tasks:application_detail", pk=application.pk)
         return self.render_to_response(self.get_context_data(application=application))

@@ -7,6 +7,7 @@ import pytest
 from zzgjj_portal.identity import is_phone
 from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.money import format_money, format_rate, to_cents
+from zzgjj_portal.periods import format_period
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,11 @@ def test_is_phone_mainland_mobile_only():
     assert is_phone("13812345678")
     assert not is_phone("12812345678")
     assert not is_phone("1381234567")
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("202611", "2026年11月"), ("202608", "2026年8月"), ("202613", "202613"), ("2026-1", "2026-1"), ("", "")],
+)
+def test_format_period_as_members_read_a_month(period, expected):
+    assert format_period(period) == expected

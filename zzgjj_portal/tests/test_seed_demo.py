@@ -1,5 +1,6 @@
 """seed_demo: realistic, deterministic, idempotent, and every balance reconciles."""
 
+import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -141,3 +142,32 @@ def test_seed_demo_has_the_members_readme_names(seeded):
     member = Member.objects.get(id_number=id_number, name=name)
     assert member.user.check_password(DEMO_PASSWORD)
     assert not member.loans.exists()
+
+
+def test_seed_demo_every_running_contract_has_something_left_to_repay(seeded):
+    # What the center's books hold: a contract paid off is 结清; one still 正常
+    # or 逾期 has a balance and periods left (还款计划 shows them, not 「没有应还款项」).
+    running = LoanContract.objects.running()
+    assert running.exists()
+    for loan in running:
+        assert loan.outstanding_principal > 0 and loan.remaining_months > 0, loan.contract_no
+        assert loan.next_due_on is not None, loan.contract_no
+    for loan in LoanContract.objects.filter(status=LoanContract.Status.SETTLED):
+        assert loan.outstanding_principal == 0 and loan.repayments.exists(), loan.contract_no
+
+
+# A YYYYMM month (汇缴年月) standing alone: members read months as 2026年10月.
+RAW_PERIOD = re.compile(r"(?<![0-9A-Za-z])(19|20)\d{2}(0[1-9]|1[0-2])(?![0-9])")
+
+
+def test_raw_period_pattern_finds_a_month_but_not_dates_or_numbers():
+    assert RAW_PERIOD.search("您202610月的住房公积金")
+    assert not RAW_PERIOD.search("您2026年10月的住房公积金")
+    assert not RAW_PERIOD.search("借款合同【ZZ2020000012】于2020-06-16发放,业务流水号TQ20261103AB")
+
+
+def test_seed_demo_messages_never_show_a_raw_period(seeded):
+    texts = list(Message.objects.values_list("content", flat=True))
+    assert texts
+    assert not [text for text in texts if RAW_PERIOD.search(text)]
+    assert any("年" in text and "月的住房公积金" in text for text in texts)

@@ -13,10 +13,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from inquiry import amortization
-from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressStep, RepaymentMethod
+from inquiry.demo.ledger import CLOSING_WITHDRAWAL, WITHDRAWALS
+from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressName, LoanProgressStep, RepaymentMethod
 from tasks.models import Message
 from zzgjj_portal.identity import id_number_check_digit
 from zzgjj_portal.money import to_cents
+from zzgjj_portal.periods import format_period
 
 SEED = 20261128
 # Published for the scale data set only (README, bench): never a real login.
@@ -25,10 +27,9 @@ INTEREST_PER_MILLE = 15  # 1.5% a year on the 积数, divided by 360 days
 AREA_CODES = ["370402", "370403", "370404", "370405", "370406", "370481"]
 SURNAMES = "张王李刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
-WITHDRAWAL_REASONS = ["购买自住住房", "偿还购房贷款本息", "租赁自住住房", "建造翻建大修自住住房"]
-PROGRESS_STEPS = ["申请受理", "审核", "审批", "签订合同", "抵押登记", "放款"]
+PROGRESS_STEPS = list(LoanProgressName)
 MESSAGE_TEXTS = [
-    ("汇缴到账", "您的住房公积金{month}月汇缴已到账。"),
+    ("汇缴到账", "您的住房公积金{month}汇缴已到账。"),
     ("年度结息", "您的住房公积金账户已完成年度结息。"),
     ("贷款还款提醒", "您的住房公积金贷款本月应还款,请保证还款账户余额充足。"),
     ("提取到账", "您申请的住房公积金提取已转入您的银行账户。"),
@@ -221,10 +222,11 @@ def _build_ledger(spec: MemberRows, rng: random.Random, start: int, stop: int, e
         if index == withdraw_at:
             amount = balance * rng.randrange(30, 80) // 100 // 10000 * 10000
             if amount > 0:
-                reason = rng.choice(WITHDRAWAL_REASONS)
-                post(m.ord25, m.day25, KIND_WITHDRAWAL, -amount, "", f"{reason}提取", reason)
+                reason, summary = rng.choice(WITHDRAWALS)
+                post(m.ord25, m.day25, KIND_WITHDRAWAL, -amount, "", summary, reason)
         if index == stop and spec.status == AccountStatus.CLOSED_WITHDRAWN and balance > 0:
-            post(m.ord25, m.day25, KIND_WITHDRAWAL, -balance, "", "销户提取", "离职销户")
+            reason, summary = CLOSING_WITHDRAWAL
+            post(m.ord25, m.day25, KIND_WITHDRAWAL, -balance, "", summary, reason)
         if m.june30 is not None and index < end and balance > 0:
             product += balance * (m.ord_june30 - last_ord + 1)
             interest = half_up_div(product * INTEREST_PER_MILLE, 1000 * 360)
@@ -345,4 +347,4 @@ def _build_messages(spec: MemberRows, rng: random.Random, as_of: date) -> None:
         sent = _at(day, rng.randrange(8, 18))
         read = _at(day + timedelta(days=1), 10) if rng.random() < 0.6 else None
         channel = rng.choice(CHANNELS)
-        spec.messages.append((business, text.format(month=f"{day:%Y%m}"), channel, sent, read))
+        spec.messages.append((business, text.format(month=format_period(f"{day:%Y%m}")), channel, sent, read))
