@@ -86,7 +86,8 @@ def outbox_put(*, kind: str, payload: dict) -> OutboxItem:
     after the commit. Call it inside `transaction.atomic`."""
     if kind not in _HANDLERS:
         raise LookupError(f"no outbox handler for {kind!r}")
-    item = OutboxItem.objects.create(kind=kind, payload=payload)
+    now = timezone.now()  # the caller's clock (a field default would bind the function at import)
+    item = OutboxItem.objects.create(kind=kind, payload=payload, created_at=now, next_try_at=now)
     transaction.on_commit(partial(enqueue, item.pk))
     return item
 
