@@ -26,6 +26,11 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(error, code="invalid_id_number")
 
 
+# A reserved phone is one member's (a login name). The holder, when known, is
+# named with the ID number masked; the database constraint cannot name them.
+PHONE_TAKEN = "该手机号码已由缴存职工{holder}登记,请核对"
+
+
 def validate_phone(value: str) -> None:
     if value and not is_phone(value):
         raise ValidationError("手机号码应为11位大陆手机号", code="invalid_phone")
@@ -87,13 +92,13 @@ class Member(models.Model):
         ordering = ["id"]
         # Staff without it see ID numbers and phones masked in admin; each
         # view of the full numbers is audited.
-        permissions = [("view_full_identity", "可查看完整身份证号和手机号码")]
+        permissions = [("view_full_identity", "可查看完整身份证号、手机号码和银行账号")]
         constraints = [
             models.UniqueConstraint(
                 fields=["phone"],
                 condition=~Q(phone=""),
                 name="member_phone_unique",
-                violation_error_message="该手机号码已被其他缴存职工登记",
+                violation_error_message=PHONE_TAKEN.format(holder=""),
             ),
             models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="member_id_number_format"),
         ]
