@@ -128,7 +128,10 @@ class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """单位 are the center's books (opened and renamed in the core system):
+    looked up here (and by the broadcast form's autocomplete), never edited."""
+
     list_display = ("account_no", "name")
     search_fields = ("=account_no", "name")
 
