@@ -16,9 +16,16 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 class PortalUserCreationForm(AdminUserCreationForm):
+    """A new staff account (members register online, never here): 姓名 is
+    required, as members read it as 审批人 on their applications."""
+
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
 
 
 @admin.register(User)

@@ -25,6 +25,7 @@ from inquiry.models import (
     validate_phone,
 )
 from zzgjj_portal.admin import LargeTableAdminMixin, ReadOnlyAdminMixin
+from zzgjj_portal.audit import sees_phone_changes
 from zzgjj_portal.masking import mask_bank_account, mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
 
@@ -122,6 +123,10 @@ class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     ordering = ("-created_at",)
+
+    def has_view_permission(self, request, obj=None):
+        # The clerk who changes phones sees the record of those changes.
+        return sees_phone_changes(request.user)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=AuditEvent.Kind.PHONE_CHANGED).select_related("actor")

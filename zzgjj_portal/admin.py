@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from zzgjj_portal.audit import AUDIT_ALL_PERMISSION, sees_phone_changes
 from zzgjj_portal.models import AuditEvent
 
 
@@ -79,3 +80,17 @@ class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
     indexed_search_fields = ("member__id_number", "member__phone")
     list_select_related = ("member", "actor")
+
+    # Staff with only view_phone_changes (the hall clerk) see the phone
+    # changes and nothing else of the trail, in the list and by address.
+    def has_view_permission(self, request, obj=None):
+        return sees_phone_changes(request.user)
+
+    def has_module_permission(self, request):
+        return sees_phone_changes(request.user)
+
+    def get_queryset(self, request):
+        events = super().get_queryset(request)
+        if request.user.has_perm(AUDIT_ALL_PERMISSION):
+            return events
+        return events.filter(kind=AuditEvent.Kind.PHONE_CHANGED)

@@ -178,3 +178,23 @@ def test_admin_disburse_action_only_for_staff_with_the_right(clerk_client):
 
     assert "disburse" not in actions(clerk_client)
     assert "disburse" in actions(log_in_staff(Client(), StaffUserFactory()))
+
+
+def test_hall_clerk_sees_the_phone_change_record_on_the_member_page(clerk_client, member):
+    clerk_client.post(reverse("admin:inquiry_member_change", args=[member.pk]), {"new_phone": "13700005555", **INLINE})
+    html = clerk_client.get(reverse("admin:inquiry_member_change", args=[member.pk])).content.decode()
+    assert "预留手机号变更记录" in html and "139****2222 → 137****5555" in html
+
+
+def test_hall_clerk_sees_phone_changes_in_the_audit_trail_and_nothing_else(clerk_client, member):
+    from zzgjj_portal.audit import audit_record
+
+    clerk_client.post(reverse("admin:inquiry_member_change", args=[member.pk]), {"new_phone": "13700005555", **INLINE})
+    login = audit_record(kind=AuditEvent.Kind.LOGIN_FAILURE, member=member, detail="370402********1238")
+    response = clerk_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"))
+    assert response.status_code == HTTPStatus.OK
+    assert [event.kind for event in response.context["cl"].result_list] == [AuditEvent.Kind.PHONE_CHANGED]
+    # Another kind of event is not reachable by its address either.
+    other = clerk_client.get(reverse("admin:zzgjj_portal_auditevent_change", args=[login.pk]))
+    assert other.status_code != HTTPStatus.OK
+    assert "安全审计" in clerk_client.get(reverse("admin:index")).content.decode()
