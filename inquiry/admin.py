@@ -24,7 +24,7 @@ from inquiry.models import (
     Repayment,
     validate_phone,
 )
-from zzgjj_portal.admin import LargeTableAdminMixin, ReadOnlyAdminMixin
+from zzgjj_portal.admin import LargeTableAdminMixin, NumbersAdminMixin, ReadOnlyAdminMixin
 from zzgjj_portal.audit import sees_phone_changes
 from zzgjj_portal.masking import mask_bank_account, mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
@@ -247,7 +247,7 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundAccount)
-class FundAccountAdmin(FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("account_no", "member", "employer", "balance", "status", "opened_on")
     fields = (
         "member",
@@ -277,7 +277,7 @@ class FundAccountAdmin(FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Tens of millions of rows: no filter on 业务类型 and no date hierarchy
     # (neither has an index to use, each would read the whole table); staff
     # find entries by serial number, account number or ID number.
@@ -291,7 +291,7 @@ class ProgressStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class RepaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
+class RepaymentInline(NumbersAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Repayment
     extra = 0
     fields = ("repaid_on", "principal", "interest", "principal_to_date", "interest_to_date", "outstanding_after")
@@ -299,7 +299,7 @@ class RepaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(LoanContract)
-class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LoanContractAdmin(NumbersAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "contract_no",
         "member",
@@ -335,7 +335,7 @@ class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RepaymentAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("repaid_on", "contract", "principal", "interest", "outstanding_after")
     indexed_search_fields = ("contract__contract_no", "contract__member__id_number")
     list_select_related = ("contract",)

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from inquiry import amortization
 from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
-from zzgjj_portal.money import to_cents
+from zzgjj_portal.money import format_money, to_cents
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE_MIN = Decimal("0.05")
@@ -216,7 +216,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.serial_no} {self.get_kind_display()} {self.amount}"
+        return f"{self.serial_no} {self.get_kind_display()} {format_money(self.amount)}"
 
     @property
     def income(self) -> Decimal | None:

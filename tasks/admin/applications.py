@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from inquiry.admin import FullIdentityAdminMixin, with_both_forms
 from tasks.models.applications import STEP_PERMISSIONS, Application, ApplicationStep
 from tasks.services import applications as services
-from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.admin import NumbersAdminMixin, ReadOnlyAdminMixin
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_bank_account, mask_id_number
 from zzgjj_portal.models import AuditEvent
@@ -54,7 +54,7 @@ class ApplicationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(FullIdentityAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(NumbersAdminMixin, FullIdentityAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "title",

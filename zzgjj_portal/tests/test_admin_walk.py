@@ -200,3 +200,30 @@ def test_admin_every_page_shows_money_grouped_and_rates_as_percentages():
         html = client.get(url).content.decode()
         assert UNFORMATTED_MONEY.findall(html) == [], what
         assert RAW_RATE.findall(html) == [], what
+
+
+ENGLISH = ("Can add", "Can change", "Can delete", "Can view", "TOTP device", "captcha store", "four_eyes", "no_role")
+
+
+def test_admin_every_page_names_models_and_permissions_in_chinese():
+    seed_every_admin_model()
+    client = staff_roles()["superuser"]
+    group = Group.objects.get(name="大厅柜员")
+    extra = [
+        ("首页", reverse("admin:index")),
+        ("组", reverse("admin:auth_group_change", args=[group.pk])),
+        ("新工作人员", reverse("admin:auth_group_add")),
+    ]
+    for what, url in admin_pages() + extra:
+        html = client.get(url).content.decode()
+        assert [word for word in ENGLISH if word in html] == [], what
+    assert "动态口令设备" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_permissions_have_chinese_names_after_migrate():
+    from django.contrib.auth.models import Permission
+
+    assert not Permission.objects.filter(name__startswith="Can ").exists()
+    assert Permission.objects.get(codename="add_totpdevice").name == "可添加动态口令设备"
+    assert Permission.objects.get(codename="view_member").name == "可查看缴存职工"
+    assert Permission.objects.get(codename="view_full_identity").name == "可查看完整身份证号、手机号码和银行账号"
