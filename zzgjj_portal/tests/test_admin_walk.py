@@ -7,6 +7,7 @@ tomorrow is walked too; it must get one object in `seed_every_admin_model`,
 or test_admin_walk_seeds_every_registered_model fails and says which.
 """
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -227,3 +228,14 @@ def test_permissions_have_chinese_names_after_migrate():
     assert Permission.objects.get(codename="add_totpdevice").name == "可添加动态口令设备"
     assert Permission.objects.get(codename="view_member").name == "可查看缴存职工"
     assert Permission.objects.get(codename="view_full_identity").name == "可查看完整身份证号、手机号码和银行账号"
+
+
+def test_admin_javascript_pickers_speak_chinese(staff_client):
+    # The group and user pages' permission pickers take their help from
+    # admin's JavaScript catalog, where Django's zh_Hans lacks these strings.
+    script = staff_client.get(reverse("admin:jsi18n")).content.decode()
+    catalog = json.loads(
+        script[script.index("const newcatalog = ") + 19 : script.index(";", script.index("newcatalog"))]
+    )
+    for english in ('Choose %s by selecting them and then select the "Choose" arrow button.', "Choose all %s"):
+        assert re.search("[\u4e00-\u9fff]", catalog.get(english, "")), english
