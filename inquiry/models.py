@@ -332,7 +332,8 @@ class LoanProgressStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["contract", "order"], name="progress_step_order_unique")]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.order}. {self.name}"
+        # Labels each row of the contract's progress in admin: no database id.
+        return f"{self.order}. {self.name}"
 
     @property
     def is_done(self) -> bool:
@@ -374,4 +375,4 @@ class Repayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.repaid_on}"
+        return f"{self.repaid_on:%Y-%m-%d} 还款"

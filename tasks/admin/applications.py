@@ -47,10 +47,20 @@ class StepActForm(forms.Form):
 
 class ApplicationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ApplicationStep
-    fields = ("step", "state", "approver", "opinion", "handled_at")
+    fields = ("step", "state", "handled_by", "opinion", "handled_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approver")
+
+    @admin.display(description="审批人")
+    def handled_by(self, obj):
+        # The name the member reads, and whose account it was.
+        if obj.approver_id is None:
+            return obj.approver_name or None
+        return f"{obj.approver_name}({obj.approver.username})"
 
 
 @admin.register(Application)

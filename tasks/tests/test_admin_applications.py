@@ -103,3 +103,10 @@ def test_admin_staff_without_a_name_cannot_handle_a_step(client, member, django_
     application.refresh_from_db()
     assert application.current_step == "accept"
     assert not application.steps.filter(approver=nameless).exists()
+
+
+def test_admin_application_steps_name_the_handler_as_members_read_it(client, member, clerk):
+    application = withdrawal(member)
+    services.application_step_approve(application_id=application.pk, step="accept", actor=clerk, opinion="材料齐全")
+    html = page(log_in_staff(client, clerk), application)
+    assert "张受理(clerk)" in html

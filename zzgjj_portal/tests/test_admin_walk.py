@@ -239,3 +239,12 @@ def test_admin_javascript_pickers_speak_chinese(staff_client):
     )
     for english in ('Choose %s by selecting them and then select the "Choose" arrow button.', "Choose all %s"):
         assert re.search("[\u4e00-\u9fff]", catalog.get(english, "")), english
+
+
+def test_admin_loan_page_labels_its_rows_without_database_ids(staff_client):
+    loan = LoanContractFactory()
+    LoanProgressStepFactory(contract=loan, order=1, name="申请受理")
+    RepaymentFactory(contract=loan)
+    html = staff_client.get(reverse("admin:inquiry_loancontract_change", args=[loan.pk])).content.decode()
+    assert "1. 申请受理" in html and "2020-09-01 还款" in html
+    assert f"{loan.pk} 1. 申请受理" not in html
