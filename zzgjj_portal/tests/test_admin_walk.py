@@ -217,6 +217,8 @@ ENGLISH = (
     "Last used at",
     "Created at",
     "arrow button",
+    "After you",
+    "Model name",
 )
 
 
@@ -233,7 +235,8 @@ def test_admin_every_page_names_models_and_permissions_in_chinese():
     extra = [
         ("首页", reverse("admin:index")),
         ("组", reverse("admin:auth_group_change", args=[group.pk])),
-        ("新工作人员", reverse("admin:auth_group_add")),
+        ("新组", reverse("admin:auth_group_add")),
+        ("新工作人员", reverse("admin:accounts_user_add")),
     ]
     for what, url in admin_pages() + extra:
         text = visible_text(client.get(url).content.decode())
