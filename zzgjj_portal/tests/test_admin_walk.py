@@ -114,6 +114,8 @@ def staff_roles() -> dict[str, Client]:
     """A logged-in client per role: a superuser, and a plain staff account in
     each group that exists (大厅柜员, 受理员, 审核员, 审批员 and any added later)."""
     users = {"superuser": StaffUserFactory(name="超级管理员")}
+    # Made by data migrations; a walk without them would prove little.
+    assert {"大厅柜员", "受理员", "审核员", "审批员"} <= set(Group.objects.values_list("name", flat=True))
     for group in Group.objects.order_by("name"):
         users[group.name] = StaffUserFactory(is_superuser=False, name=f"{group.name}甲")
         users[group.name].groups.add(group)
