@@ -16,9 +16,16 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 class PortalUserCreationForm(AdminUserCreationForm):
+    """A new staff account (members register online, never here): 姓名 is
+    required, as members read it as 审批人 on their applications."""
+
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
 
 
 @admin.register(User)
@@ -62,14 +69,46 @@ class SmsLogAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 admin.site.unregister(TOTPDevice)
 
 
+class ConfirmedFilter(admin.BooleanFieldListFilter):
+    """django-otp names its fields in English: the filter gets a Chinese title."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "已确认"
+
+
 @admin.register(TOTPDevice)
 class StaffTotpDeviceAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
-    list_filter = ("confirmed",)
+    # Columns by display methods: django-otp's fields are named in English
+    # ("confirmed", "last used at") and are not ours to rename.
+    list_display = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    list_filter = (("confirmed", ConfirmedFilter),)
     search_fields = ("=user__username",)
+    search_help_text = "按工作人员用户名(完整)查找"
     list_select_related = ("user",)
-    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = list_display
     readonly_fields = fields
+
+    @admin.display(description="工作人员", ordering="user__username")
+    def owner(self, obj):
+        name = obj.user.get_full_name()
+        return f"{name}({obj.user.username})" if name else obj.user.username
+
+    @admin.display(description="设备名称")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description="已确认", boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description="绑定时间", ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description="上次使用时间", ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at
 
     def has_add_permission(self, request):
         return False

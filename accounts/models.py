@@ -7,8 +7,11 @@ the portal with ID number or reserved phone). The two never cross.
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+STAFF_NAME_MISSING = "请填写工作人员的姓名(缴存职工在审批记录中看到的审批人)"
 
 
 class UserManager(DjangoUserManager):
@@ -19,6 +22,14 @@ class UserManager(DjangoUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A staff account without 姓名 cannot handle an application step (members
+        # would read no one as 审批人), so none is made without it, by any path.
+        if not (extra_fields.get("name") or "").strip():
+            raise ValidationError(STAFF_NAME_MISSING, code="name_required")
+        extra_fields["name"] = extra_fields["name"].strip()
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -43,7 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    # `createsuperuser` asks for it: members read it as 审批人 (see create_superuser).
+    REQUIRED_FIELDS: list[str] = ["name"]
 
     class Meta:
         verbose_name = "登录用户"

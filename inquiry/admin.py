@@ -29,23 +29,57 @@ from inquiry.models import (
     Repayment,
     validate_phone,
 )
-from zzgjj_portal.admin import LargeTableAdminMixin, ReadOnlyAdminMixin
-from zzgjj_portal.audit import audit_record
-from zzgjj_portal.masking import mask_id_number, mask_phone
+from zzgjj_portal.admin import LargeTableAdminMixin, NumbersAdminMixin, ReadOnlyAdminMixin
+from zzgjj_portal.audit import sees_phone_changes
+from zzgjj_portal.masking import mask_bank_account, mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
 
-FULL_IDENTITY_PERMISSION = "inquiry.view_full_identity"
-PHONE_TAKEN = "该手机号码已由缴存职工 {name}(身份证号 {id_number})登记,请核对"
+
+def sees_full_identity(request) -> bool:
+    return services.full_identity_allowed(request.user)
 
 
-def phone_holder_error(phone: str, member: Member) -> ValidationError | None:
-    """The Chinese refusal naming (masked) the member who already holds `phone`."""
-    holder = Member.objects.filter(phone=phone).exclude(pk=member.pk).first() if phone else None
-    if holder is None:
-        return None
-    return ValidationError(
-        PHONE_TAKEN.format(name=holder.name, id_number=mask_id_number(holder.id_number)), code="phone_taken"
-    )
+def with_both_forms(fields: tuple[str, ...], sensitive: dict[str, tuple[str, str]]) -> tuple[str, ...]:
+    """`fields` with each placeholder of `sensitive` replaced by both its
+    forms: what `readonly_fields` must list for either to be shown."""
+    return tuple(dict.fromkeys(name for f in fields for name in sensitive.get(f, (f,))))
+
+
+class FullIdentityAdminMixin:
+    """A page that may show a member's full numbers (ID, co-borrower ID, bank
+    account): `get_fields` names placeholders of `sensitive_fields`, each
+    replaced by the full field for staff with the permission and by the
+    masked one for everyone else; each GET of a page showing them is audited
+    (services.full_identity_view_record). Lists use the masked ones only."""
+
+    sensitive_fields: dict[str, tuple[str, str]] = {}
+    full_identity_what = "完整身份信息"
+
+    def full_identity_member(self, obj) -> Member:
+        return obj.member
+
+    def get_fields(self, request, obj=None):
+        which = 0 if sees_full_identity(request) else 1
+        return tuple(
+            self.sensitive_fields[f][which] if f in self.sensitive_fields else f
+            for f in self.sensitive_placeholders(request, obj)
+        )
+
+    def sensitive_placeholders(self, request, obj=None) -> tuple[str, ...]:
+        return self.fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and sees_full_identity(request):
+            obj = self.get_object(request, unquote(object_id))
+            shown = set(self.get_fields(request, obj)) & {full for full, _ in self.sensitive_fields.values()}
+            if obj is not None and shown:
+                services.full_identity_view_record(
+                    member=self.full_identity_member(obj),
+                    actor=request.user,
+                    what=self.full_identity_what.format(obj=obj),
+                    request=request,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class MemberAdminForm(forms.ModelForm):
@@ -57,7 +91,7 @@ class MemberAdminForm(forms.ModelForm):
 
     def clean_phone(self):
         phone = (self.cleaned_data.get("phone") or "").strip()
-        error = phone_holder_error(phone, self.instance)
+        error = services.phone_taken_error(phone=phone, member=self.instance)
         if error is not None:
             raise error
         return phone
@@ -79,7 +113,7 @@ class MaskedMemberAdminForm(forms.ModelForm):
         phone = (self.cleaned_data.get("new_phone") or "").strip()
         if phone:
             validate_phone(phone)
-            error = phone_holder_error(phone, self.instance)
+            error = services.phone_taken_error(phone=phone, member=self.instance)
             if error is not None:
                 raise error
         return phone
@@ -95,12 +129,19 @@ class PhoneChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     ordering = ("-created_at",)
 
+    def has_view_permission(self, request, obj=None):
+        # The clerk who changes phones sees the record of those changes.
+        return sees_phone_changes(request.user)
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=AuditEvent.Kind.PHONE_CHANGED).select_related("actor")
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """单位 are the center's books (opened and renamed in the core system):
+    looked up here (and by the broadcast form's autocomplete), never edited."""
+
     list_display = ("account_no", "name")
     search_fields = ("=account_no", "name")
 
@@ -125,20 +166,16 @@ class MemberAdmin(admin.ModelAdmin):
         # it is closed (销户) in the core system, never deleted here.
         return False
 
-    @staticmethod
-    def sees_full_identity(request) -> bool:
-        return request.user.has_perm(FULL_IDENTITY_PERMISSION)
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         # A new member is typed in full; an existing one is shown in full
         # only to staff with the permission.
-        kwargs["form"] = MemberAdminForm if obj is None or self.sees_full_identity(request) else MaskedMemberAdminForm
+        kwargs["form"] = MemberAdminForm if obj is None or sees_full_identity(request) else MaskedMemberAdminForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("name", "id_number", "phone")
-        if self.sees_full_identity(request):
+        if sees_full_identity(request):
             return ("name", "id_number", "phone", "created_at", "records")
         return ("name", "id_number_masked", "phone_masked", "new_phone", "created_at", "records")
 
@@ -146,20 +183,16 @@ class MemberAdmin(admin.ModelAdmin):
         # Identity is fixed once the record exists; only the phone changes here.
         if obj is None:
             return ()
-        if self.sees_full_identity(request):
+        if sees_full_identity(request):
             return ("name", "id_number", *self.readonly_fields)
         return ("name", "id_number_masked", "phone_masked", *self.readonly_fields)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and self.sees_full_identity(request):
+        if request.method == "GET" and sees_full_identity(request):
             member = self.get_object(request, unquote(object_id))
             if member is not None:
-                audit_record(
-                    kind=AuditEvent.Kind.FULL_IDENTITY_VIEWED,
-                    request=request,
-                    member=member,
-                    actor=request.user,
-                    detail=f"查看完整身份证号和手机号码 {mask_id_number(member.id_number)}",
+                services.full_identity_view_record(
+                    member=member, actor=request.user, what="完整身份证号和手机号码", request=request
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -196,19 +229,22 @@ class MemberAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Every phone set through admin, on a new member too, goes through the
-        # service so that it is recorded (who, when, old and new, masked).
+        # services so that it is recorded (who, when, old and new, masked).
         # The clerk's form types a new phone only; empty keeps the old one.
-        phone = (form.cleaned_data.get("new_phone") or obj.phone) if "new_phone" in form.fields else obj.phone
-        if not change:
-            obj.phone = ""
-            super().save_model(request, obj, form, change)
-        if phone != obj.phone or "phone" in form.changed_data:
-            try:
-                services.member_phone_change(member=obj, phone=phone, changed_by=request.user, request=request)
-            except ValidationError as exc:
-                # Only reachable in a race with another staff member; the form
-                # already checked format and uniqueness.
-                self.message_user(request, "；".join(exc.messages), level=messages.ERROR)
+        try:
+            if not change:
+                created = services.member_create(
+                    name=obj.name, id_number=obj.id_number, phone=obj.phone, created_by=request.user, request=request
+                )
+                # The admin's add view continues with `obj` (log entry, redirect).
+                obj.pk, obj.phone, obj.created_at = created.pk, created.phone, created.created_at
+                return
+            phone = form.cleaned_data.get("new_phone") or obj.phone
+            services.member_phone_change(member=obj, phone=phone, changed_by=request.user, request=request)
+        except ValidationError as exc:
+            # Only reachable in a race with another staff member; the form
+            # already checked format and uniqueness.
+            self.message_user(request, "；".join(exc.messages), level=messages.ERROR)
 
 
 # The center's books (accounts, ledger, loans, their progress and repayments)
@@ -216,8 +252,23 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundAccount)
-class FundAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("account_no", "member", "employer", "balance", "status", "opened_on")
+    fields = (
+        "member",
+        "account_no",
+        "employer",
+        "deposit_base",
+        "employer_rate",
+        "personal_rate",
+        "balance",
+        "opened_on",
+        "status",
+        "BANK_ACCOUNT",
+    )
+    sensitive_fields = {"BANK_ACCOUNT": ("bank_account_no", "bank_account_no_masked")}
+    full_identity_what = "个人账户{obj.account_no}的完整银行账号"
+    readonly_fields = with_both_forms(fields, sensitive_fields)
     search_fields = ("=account_no", "=member__id_number", "member__name")
     list_filter = ("status",)
     raw_id_fields = ("member",)
@@ -225,9 +276,13 @@ class FundAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("member", "employer")
     show_full_result_count = False
 
+    @admin.display(description="收款银行账号")
+    def bank_account_no_masked(self, obj):
+        return mask_bank_account(obj.bank_account_no) or "-"
+
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Tens of millions of rows: no filter on 业务类型 and no date hierarchy
     # (neither has an index to use, each would read the whole table); staff
     # find entries by serial number, account number or ID number.
@@ -241,7 +296,7 @@ class ProgressStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class RepaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
+class RepaymentInline(NumbersAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Repayment
     extra = 0
     fields = ("repaid_on", "principal", "interest", "principal_to_date", "interest_to_date", "outstanding_after")
@@ -299,7 +354,7 @@ class DisburseForm(forms.Form):
 
 
 @admin.register(LoanContract)
-class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LoanContractAdmin(NumbersAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "contract_no",
         "member",
@@ -372,7 +427,7 @@ class LoanContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RepaymentAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("repaid_on", "contract", "principal", "interest", "outstanding_after")
     indexed_search_fields = ("contract__contract_no", "contract__member__id_number")
     list_select_related = ("contract",)

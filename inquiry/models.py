@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from inquiry import amortization
 from zzgjj_portal.identity import id_number_error, is_phone, normalize_id_number
-from zzgjj_portal.money import to_cents
+from zzgjj_portal.money import format_money, to_cents
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE_MIN = Decimal("0.05")
@@ -25,6 +25,11 @@ def validate_id_number(value: str) -> None:
     error = id_number_error(value)
     if error:
         raise ValidationError(error, code="invalid_id_number")
+
+
+# A reserved phone is one member's (a login name). The holder, when known, is
+# named with the ID number masked; the database constraint cannot name them.
+PHONE_TAKEN = "该手机号码已由缴存职工{holder}登记,请核对"
 
 
 def validate_phone(value: str) -> None:
@@ -105,13 +110,13 @@ class Member(models.Model):
         ordering = ["id"]
         # Staff without it see ID numbers and phones masked in admin; each
         # view of the full numbers is audited.
-        permissions = [("view_full_identity", "可查看完整身份证号和手机号码")]
+        permissions = [("view_full_identity", "可查看完整身份证号、手机号码和银行账号")]
         constraints = [
             models.UniqueConstraint(
                 fields=["phone"],
                 condition=~Q(phone=""),
                 name="member_phone_unique",
-                violation_error_message="该手机号码已被其他缴存职工登记",
+                violation_error_message=PHONE_TAKEN.format(holder=""),
             ),
             models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="member_id_number_format"),
         ]
@@ -231,7 +236,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.serial_no} {self.get_kind_display()} {self.amount}"
+        return f"{self.serial_no} {self.get_kind_display()} {format_money(self.amount)}"
 
     @property
     def income(self) -> Decimal | None:
@@ -392,7 +397,8 @@ class LoanProgressStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["contract", "order"], name="progress_step_order_unique")]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.order}. {self.name}"
+        # Labels each row of the contract's progress in admin: no database id.
+        return f"{self.order}. {self.name}"
 
     @property
     def is_done(self) -> bool:
@@ -434,4 +440,4 @@ class Repayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract_id} {self.repaid_on}"
+        return f"{self.repaid_on:%Y-%m-%d} 还款"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from inquiry import amortization, versioning
 from inquiry.models import (
     LOAN_STEPS_AFTER_APPROVAL,
+    PHONE_TAKEN,
     AccountStatus,
     FundAccount,
     LedgerEntry,
@@ -32,8 +33,53 @@ from inquiry.models import (
 )
 from inquiry.signals import loan_disbursed, member_phone_changed
 from zzgjj_portal.audit import audit_record
-from zzgjj_portal.masking import mask_phone
+from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
+
+# Staff with this permission see a member's full ID number, phone and bank
+# account number on that member's (or their application's) page; everyone
+# else sees them masked, and lists mask them for everyone.
+FULL_IDENTITY_PERMISSION = "inquiry.view_full_identity"
+FULL_IDENTITY_VIEWED = "查看{what} {id_number}"
+
+
+def full_identity_allowed(user) -> bool:
+    """Whether `user` may be shown full ID, phone and bank account numbers."""
+    return user.has_perm(FULL_IDENTITY_PERMISSION)
+
+
+def full_identity_view_record(*, member: Member, actor, what: str, request: HttpRequest | None = None) -> AuditEvent:
+    """Record (安全审计, 查看完整身份信息) that `actor` was shown `member`'s full
+    numbers; `what` says which page, e.g. 「完整身份证号和手机号码」. Call it
+    for every page view that shows them: the trail is the only check on
+    staff looking people up without a reason."""
+    return audit_record(
+        kind=AuditEvent.Kind.FULL_IDENTITY_VIEWED,
+        request=request,
+        member=member,
+        actor=actor,
+        detail=FULL_IDENTITY_VIEWED.format(what=what, id_number=mask_id_number(member.id_number)),
+    )
+
+
+def phone_taken_error(*, phone: str, member: Member | None = None) -> ValidationError | None:
+    """The one rule that a reserved phone belongs to one member (it is a login
+    name): the refusal naming the holder (ID number masked) when another
+    member holds `phone`, else None. Forms call it to show the error on the
+    field; member_phone_change calls it again under the row lock; the unique
+    constraint is the database's last word with the same sentence."""
+    if not phone:
+        return None
+    holders = Member.objects.filter(phone=phone)
+    if member is not None and member.pk is not None:
+        holders = holders.exclude(pk=member.pk)
+    holder = holders.first()
+    if holder is None:
+        return None
+    return ValidationError(
+        PHONE_TAKEN.format(holder=f" {holder.name}(身份证号 {mask_id_number(holder.id_number)})"),
+        code="phone_taken",
+    )
 
 
 @transaction.atomic
@@ -50,8 +96,9 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
     old = locked.phone
     if old == phone:
         return locked
-    if phone and Member.objects.filter(phone=phone).exclude(pk=locked.pk).exists():
-        raise ValidationError("该手机号码已被其他缴存职工登记", code="phone_taken")
+    error = phone_taken_error(phone=phone, member=locked)
+    if error is not None:
+        raise error
     locked.phone = phone
     locked.save(update_fields=["phone"])
     audit_record(
@@ -67,6 +114,22 @@ def member_phone_change(*, member: Member, phone: str, changed_by, request: Http
     member_phone_changed.send(sender=Member, member=locked, old_phone=old, new_phone=phone)
     member.phone = phone
     return locked
+
+
+@transaction.atomic
+def member_create(
+    *, name: str, id_number: str, phone: str = "", created_by, request: HttpRequest | None = None
+) -> Member:
+    """A new member typed in at the counter (staff): the record first, then
+    its reserved phone through member_phone_change, so that registering the
+    first phone is recorded like every later change. Raises ValidationError
+    for a bad ID number or phone, or a phone another member holds."""
+    member = Member(name=name.strip(), id_number=id_number)
+    member.full_clean(exclude=["phone"])
+    member.save()
+    if phone:
+        member_phone_change(member=member, phone=phone, changed_by=created_by, request=request)
+    return member
 
 
 BOOKING_ACCOUNT_NOT_NORMAL = "个人账户状态为{status},不能办理提取"

@@ -6,6 +6,15 @@ from django.utils import timezone
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.net import client_ip
 
+# The whole trail, or only the phone changes (AuditEvent.Meta.permissions).
+AUDIT_ALL_PERMISSION = "zzgjj_portal.view_auditevent"
+PHONE_CHANGES_PERMISSION = "zzgjj_portal.view_phone_changes"
+
+
+def sees_phone_changes(user) -> bool:
+    """Whether `user` may read the record of reserved-phone changes."""
+    return user.has_perm(AUDIT_ALL_PERMISSION) or user.has_perm(PHONE_CHANGES_PERMISSION)
+
 
 def audit_record(
     *,

@@ -56,6 +56,10 @@ class AuditEvent(models.Model):
         verbose_name_plural = "安全审计"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["kind", "created_at"])]
+        # The hall clerk changes reserved phones and sees the record of those
+        # changes (on the member's page and in 安全审计), not the rest of the
+        # trail (logins, lockouts, IPs of everyone): view_auditevent is that.
+        permissions = [("view_phone_changes", "可查看预留手机号变更记录")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -240,6 +240,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for admin strings Django's own zh_Hans catalogs lack (zzgjj_portal/locale).
+LOCALE_PATHS = [BASE_DIR / "zzgjj_portal" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

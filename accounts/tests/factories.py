@@ -13,6 +13,8 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
+    # Members read it as 审批人; a staff account without it cannot handle a step.
+    name = factory.Sequence(lambda n: f"工作人员{n}")
     is_staff = True
     is_superuser = True
     password = factory.LazyFunction(lambda: make_password("Staff#2026pass"))

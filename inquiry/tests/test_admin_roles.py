@@ -63,8 +63,24 @@ def test_admin_member_list_masks_numbers_and_still_finds_by_full_number(clerk_cl
 
 
 def test_admin_member_list_masks_numbers_for_superusers_too(staff_client, member):
-    html = staff_client.get(reverse("admin:inquiry_member_changelist")).content.decode()
+    response = staff_client.get(reverse("admin:inquiry_member_changelist"))
+    html = response.content.decode()
+    assert list(response.context["cl"].result_list) == [member]
     assert member.id_number not in html and member.phone not in html
+    # The row is there, with the numbers in their masked form.
+    assert "370402********1238" in html and "139****2222" in html
+
+
+def test_admin_employer_cannot_be_changed_even_by_a_superuser(staff_client, member):
+    employer = member.fund_account.employer
+    url = reverse("admin:inquiry_employer_change", args=[employer.pk])
+    html = staff_client.get(url).content.decode()
+    assert employer.name in html and 'name="name"' not in html  # shown, not a form field
+    staff_client.post(url, {"name": "改名单位", "account_no": employer.account_no})
+    employer.refresh_from_db()
+    assert employer.name != "改名单位"
+    delete = staff_client.post(reverse("admin:inquiry_employer_delete", args=[employer.pk]))
+    assert delete.status_code == HTTPStatus.FORBIDDEN
 
 
 def test_admin_member_page_masks_numbers_without_permission_and_audits_nothing(clerk_client, member):
@@ -118,7 +134,7 @@ def test_admin_phone_conflict_names_the_holder_masked(client, member, who):
     assert other.phone == "13800001111"
 
 
-@pytest.mark.parametrize("model", ["fundaccount", "loancontract", "ledgerentry", "repayment"])
+@pytest.mark.parametrize("model", ["employer", "fundaccount", "loancontract", "ledgerentry", "repayment"])
 def test_admin_books_are_read_only_even_for_superusers(staff_client, model):
     assert staff_client.get(reverse(f"admin:inquiry_{model}_add")).status_code == HTTPStatus.FORBIDDEN
 
@@ -162,3 +178,24 @@ def test_admin_disburse_action_only_for_staff_with_the_right(clerk_client):
 
     assert "disburse" not in actions(clerk_client)
     assert "disburse" in actions(log_in_staff(Client(), StaffUserFactory()))
+
+
+def test_hall_clerk_sees_the_phone_change_record_on_the_member_page(clerk_client, member):
+    clerk_client.post(reverse("admin:inquiry_member_change", args=[member.pk]), {"new_phone": "13700005555", **INLINE})
+    html = clerk_client.get(reverse("admin:inquiry_member_change", args=[member.pk])).content.decode()
+    assert "预留手机号变更记录" in html and "139****2222 → 137****5555" in html
+
+
+def test_hall_clerk_sees_phone_changes_in_the_audit_trail_and_nothing_else(clerk_client, member):
+    from zzgjj_portal.audit import audit_record
+
+    clerk_client.post(reverse("admin:inquiry_member_change", args=[member.pk]), {"new_phone": "13700005555", **INLINE})
+    login = audit_record(kind=AuditEvent.Kind.LOGIN_FAILURE, member=member, detail="370402********1238")
+    response = clerk_client.get(reverse("admin:zzgjj_portal_auditevent_changelist"))
+    assert response.status_code == HTTPStatus.OK
+    assert [event.kind for event in response.context["cl"].result_list] == [AuditEvent.Kind.PHONE_CHANGED]
+    assert "登录失败" not in response.content.decode()  # neither a row nor a filter offers other kinds
+    # Another kind of event is not reachable by its address either.
+    other = clerk_client.get(reverse("admin:zzgjj_portal_auditevent_change", args=[login.pk]))
+    assert other.status_code != HTTPStatus.OK
+    assert "安全审计" in clerk_client.get(reverse("admin:index")).content.decode()

@@ -14,10 +14,12 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
+from inquiry.admin import FullIdentityAdminMixin, with_both_forms
 from tasks.models.applications import STEP_PERMISSIONS, Application, ApplicationStep
 from tasks.services import applications as services
-from zzgjj_portal.admin import ReadOnlyAdminMixin
+from zzgjj_portal.admin import NumbersAdminMixin, ReadOnlyAdminMixin
 from zzgjj_portal.audit import audit_record
+from zzgjj_portal.masking import mask_bank_account, mask_id_number
 from zzgjj_portal.models import AuditEvent
 
 DECISIONS = [("approve", "通过"), ("reject", "不通过")]
@@ -45,15 +47,34 @@ class StepActForm(forms.Form):
 
 class ApplicationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ApplicationStep
-    fields = ("step", "state", "approver", "opinion", "handled_at")
+    fields = ("step", "state", "handled_by", "opinion", "handled_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approver")
+
+    @admin.display(description="审批人")
+    def handled_by(self, obj):
+        # The name the member reads, and whose account it was.
+        if obj.approver_id is None:
+            return obj.approver_name or None
+        return f"{obj.approver_name}({obj.approver.username})"
+
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ("id", "title", "member", "member_id_number", "amount", "submitted_at", "current_step", "status")
+class ApplicationAdmin(NumbersAdminMixin, FullIdentityAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "title",
+        "member",
+        "member_id_number_masked",
+        "amount",
+        "submitted_at",
+        "current_step",
+        "status",
+    )
     list_display_links = ("id", "title")
     list_filter = ("kind", "withdrawal_kind", "status", "current_step")
     # Exact ID number only: staff look a member up, they do not browse by fragments.
@@ -63,8 +84,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "submitted_at"
     inlines = [ApplicationStepInline]
-    common_fields = ("member", "member_id_number", "kind", "status", "current_step", "submitted_at", "closed_at")
-    withdrawal_fields = ("withdrawal_kind", "amount", "bank_account_no", "ledger_serial_no")
+    # The ID numbers and the bank account: masked in the list for everyone, on
+    # the page for staff without the full-identity permission (FullIdentityAdminMixin).
+    common_fields = ("member", "IDENTITY", "kind", "status", "current_step", "submitted_at", "closed_at")
+    withdrawal_fields = ("withdrawal_kind", "amount", "BANK_ACCOUNT", "ledger_serial_no")
     loan_fields = (
         "amount",
         "term_years",
@@ -73,24 +96,62 @@ class ApplicationAdmin(admin.ModelAdmin):
         "property_address",
         "property_price",
         "co_borrower_name",
-        "co_borrower_id_number",
+        "CO_BORROWER",
         "contract_no",
     )
-    readonly_fields = common_fields + withdrawal_fields + loan_fields
+    sensitive_fields = {
+        "IDENTITY": ("member_id_number_full", "member_id_number_masked"),
+        "BANK_ACCOUNT": ("bank_account_no", "bank_account_no_masked"),
+        "CO_BORROWER": ("co_borrower_id_number", "co_borrower_id_number_masked"),
+    }
+    full_identity_what = "业务申请{obj.pk}的完整身份证号和银行账号"
+    readonly_fields = with_both_forms(common_fields + withdrawal_fields + loan_fields, sensitive_fields)
 
-    def get_fields(self, request, obj=None):
+    def sensitive_placeholders(self, request, obj=None):
         # Only what the application's kind has: a withdrawal has no property, a loan no bank account.
         if obj is not None and obj.kind == Application.Kind.LOAN:
             return self.common_fields + self.loan_fields
         return self.common_fields + self.withdrawal_fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **self.act_context(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def act_context(self, request, application) -> dict:
+        """The form to act on the current step, when there is one."""
+        if application is None or not application.is_open or application.current_step not in STEP_PERMISSIONS:
+            return {}
+        step = application.current_step
+        return {
+            "act_form": StepActForm(initial={"step": step}),
+            "act_step": Application.Step(step).label,
+            "act_url": reverse("admin:tasks_application_act", args=[application.pk]),
+            "act_allowed": request.user.has_perm(STEP_PERMISSIONS[step]),
+            "act_done_other": application.steps.filter(approver=request.user).exists(),
+            "act_no_name": not services.staff_has_name(request.user),
+            "act_no_name_text": services.STAFF_NAME_REQUIRED,
+        }
 
     @admin.display(description="业务类型")
     def title(self, obj):
         return obj.title
 
     @admin.display(description="身份证号", ordering="member__id_number")
-    def member_id_number(self, obj):
+    def member_id_number_masked(self, obj):
+        return mask_id_number(obj.member.id_number)
+
+    @admin.display(description="身份证号")
+    def member_id_number_full(self, obj):
         return obj.member.id_number
+
+    @admin.display(description="收款银行账号")
+    def bank_account_no_masked(self, obj):
+        return mask_bank_account(obj.bank_account_no) or "-"
+
+    @admin.display(description="共同借款人身份证号")
+    def co_borrower_id_number_masked(self, obj):
+        return mask_id_number(obj.co_borrower_id_number) or "-"
 
     # Applications are made by members and changed only by the workflow.
     def has_add_permission(self, request):
@@ -105,20 +166,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_urls(self):
         act = path("<int:pk>/act/", self.admin_site.admin_view(self.act_view), name="tasks_application_act")
         return [act, *super().get_urls()]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        application = self.get_object(request, object_id)
-        if application is not None and application.is_open and application.current_step in STEP_PERMISSIONS:
-            step = application.current_step
-            extra_context.update(
-                act_form=StepActForm(initial={"step": step}),
-                act_step=Application.Step(step).label,
-                act_url=reverse("admin:tasks_application_act", args=[application.pk]),
-                act_allowed=request.user.has_perm(STEP_PERMISSIONS[step]),
-                act_done_other=application.steps.filter(approver=request.user).exists(),
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def act_view(self, request, pk: int):
         """POST only: approve or reject the step the staff member saw as current."""
@@ -143,13 +190,14 @@ class ApplicationAdmin(admin.ModelAdmin):
                 request=request,
             )
         except services.ApplicationRefused as exc:
+            step_label = Application.Step(data["step"]).label
             # Refusals are security-relevant (wrong role, four eyes, stale page): kept in the trail.
             audit_record(
                 kind=AuditEvent.Kind.APPLICATION_REFUSED,
                 request=request,
                 member=application.member,
                 actor=request.user,
-                detail=f"申请编号{application.pk} {data['step']} {exc.code}",
+                detail=f"{application.title} 申请编号{application.pk} {step_label}:{exc.message}",
             )
             self.message_user(request, exc.message, level=messages.ERROR)
         else:

@@ -63,6 +63,8 @@ NOT_CURRENT = "【{step}】不是该申请的当前环节(可能刚由他人办�
 NO_ROLE = "您没有【{step}】环节的办理权限"
 FOUR_EYES = "您已办理过该申请的其他环节,同一申请的各环节须由不同工作人员办理"
 OPINION_REQUIRED = "不通过时须填写审批意见"
+# Members read the handler's 姓名 as 审批人: a step is never signed by nobody.
+STAFF_NAME_REQUIRED = "您的账号尚未填写姓名(缴存职工看到的审批人就是姓名),请管理员在【登录用户】中填写后再办理"
 
 
 class ApplicationRefused(Exception):
@@ -271,6 +273,11 @@ def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None
 STAFF_NAME_UNKNOWN = "服务大厅工作人员"
 
 
+def staff_has_name(user) -> bool:
+    """Whether a staff member's 姓名 is filled in (needed to handle a step)."""
+    return bool((user.get_full_name() or "").strip())
+
+
 def staff_display_name(user) -> str:
     """The name members see for a staff member (User.name). Never the login
     name: that is half of a staff credential."""
@@ -310,6 +317,8 @@ def _step_act(*, application_id: int, step: str, actor, opinion: str, approve: b
         raise ApplicationRefused(NOT_CURRENT.format(step=label), code="not_current")
     if not (actor.is_active and actor.is_staff and actor.has_perm(STEP_PERMISSIONS[step])):
         raise ApplicationRefused(NO_ROLE.format(step=label), code="no_role")
+    if not staff_has_name(actor):
+        raise ApplicationRefused(STAFF_NAME_REQUIRED, code="no_name")
     # Four eyes: superusers too (the step rows' unique constraint backs this up).
     if application.steps.filter(approver=actor).exists():
         raise ApplicationRefused(FOUR_EYES, code="four_eyes")

@@ -53,9 +53,9 @@ def test_createsuperuser_works_with_custom_user(db, monkeypatch):
     from accounts.models import User
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Staff#2026pass")
-    call_command("createsuperuser", "--noinput", username="hallstaff", verbosity=0)
+    call_command("createsuperuser", "--noinput", username="hallstaff", name="张大厅", verbosity=0)
     staff = User.objects.get(username="hallstaff")
-    assert staff.is_superuser and staff.is_staff and staff.member is None
+    assert staff.is_superuser and staff.is_staff and staff.member is None and staff.name == "张大厅"
 
 
 def test_tests_run_with_production_security_settings(settings):
