@@ -26,6 +26,7 @@ from accounts.models import SmsCode, SmsLog, SmsPurpose, User
 from inquiry.models import Member
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
+from zzgjj_portal.metrics import count_login
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.net import client_ip
 
@@ -63,6 +64,7 @@ def _locked_refusal(*, key: str, ip: str | None, request: HttpRequest, detail: s
 # --- Login -------------------------------------------------------------------
 
 
+@count_login("member")
 def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> User:
     """The member's login for this ID number or phone and password, or Refusal
     (codes: locked, not_registered, invalid_login).
@@ -101,6 +103,7 @@ def staff_otp_required() -> bool:
     return not settings.DEBUG
 
 
+@count_login("staff")
 def staff_login_attempt(
     *, username: str, password: str, token: str, request: HttpRequest
 ) -> tuple[User, Device | None]:
