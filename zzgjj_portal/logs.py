@@ -17,6 +17,8 @@ import uuid
 from datetime import UTC, datetime
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 from pythonjsonlogger.json import JsonFormatter
@@ -60,14 +62,20 @@ class RequestIdMiddleware:
         else:
             request_id = new_request_id()
         request.request_id = request_id
-        id_token, request_token = _request_id.set(request_id), _request.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(id_token)
-            _request.reset(request_token)
+        # Kept until the response is closed (request_finished below), not
+        # reset on the way out: Django logs a 4xx/5xx response ("Not Found:")
+        # after the middleware chain has returned.
+        _request_id.set(request_id)
+        _request.set(request)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="portal_logs_request_finished")
+def _request_finished(sender=None, **kwargs):
+    _request_id.set("")
+    _request.set(None)
 
 
 def _user_of(request):

@@ -132,11 +132,12 @@ class PortalCollector:
             "Age of the oldest pending outbox row (0 when none)",
             labels=["outbox"],
         )
-        for label, path in settings.PORTAL_METRICS_OUTBOXES:
+        for label, path, created, done in settings.PORTAL_METRICS_OUTBOXES:
             model = _model(path)
-            if model is None or not _has_fields(model, "created_at", "done_at"):
+            if model is None or not _has_fields(model, created, done):
                 continue
-            oldest = model._default_manager.filter(done_at__isnull=True).aggregate(oldest=Min("created_at"))["oldest"]
+            pending = model._default_manager.filter(**{f"{done}__isnull": True})
+            oldest = pending.aggregate(oldest=Min(created))["oldest"]
             outbox.add_metric([label], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
         yield outbox
         last = GaugeMetricFamily(

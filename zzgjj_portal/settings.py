@@ -401,10 +401,11 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "zzgjj_portal.jobs.heartbeat", "schedule": 15.0, "options": {"expires": 60}},
 }
 # Gauges computed when Prometheus scrapes (zzgjj_portal/metrics.py): the age
-# of the oldest pending row of each outbox (label, model with `created_at`
-# and `done_at`), and the time of the last successful run of each (label,
-# model, timestamp field). Models that do not exist (yet) are skipped.
-PORTAL_METRICS_OUTBOXES = [("outbox", "tasks.Outbox")]
+# of the oldest pending row of each outbox (label, model, its created and
+# done timestamp fields: pending while done is null), and the time of the last
+# successful run of each (label, model, timestamp field). Models that do not
+# exist (yet) are skipped.
+PORTAL_METRICS_OUTBOXES = [("outbox", "tasks.Outbox", "created_at", "done_at")]
 PORTAL_METRICS_LAST_SUCCESS = [("import", "inquiry.ImportRun", "finished_at")]
 
 # Errors to Sentry when SENTRY_DSN is set, with personal data scrubbed
