@@ -34,6 +34,11 @@ PUBLIC = {
     # session (tasks/tests/test_push_api.py), and its OpenAPI document is public.
     "tasks:message_push",
     "tasks:openapi",
+    # Probes for the load balancer and monitoring: status only, details and
+    # metrics for operators' addresses (zzgjj_portal/tests/test_health.py, test_metrics.py).
+    "healthz",
+    "readyz",
+    "metrics",
 }
 # Query strings a member page may read, filled with member B's identifiers.
 QUERIES = [{}, {"format": "xlsx"}, {"page": "2"}]
