@@ -31,6 +31,7 @@ from inquiry.models import Member
 from zzgjj_portal import outbox, sealing
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
+from zzgjj_portal.metrics import count_login
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.net import client_ip
 
@@ -68,6 +69,7 @@ def _locked_refusal(*, key: str, ip: str | None, request: HttpRequest, detail: s
 # --- Login -------------------------------------------------------------------
 
 
+@count_login("member")
 def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> User:
     """The member's login for this ID number or phone and password, or Refusal
     (codes: locked, not_registered, invalid_login).
@@ -133,6 +135,7 @@ def _staff_token_replayed(user: User, token: str) -> bool:
     )
 
 
+@count_login("staff")
 def staff_login_attempt(*, username: str, password: str, token: str, request: HttpRequest) -> StaffLogin:
     """Hall staff's admin login for this username, password and TOTP token,
     or Refusal (codes: locked, wait, token_used, invalid_login, no_device).

@@ -89,3 +89,12 @@ def post_fork(server, worker):
     # do not need them (pages' p99 stays low, prints just take longer).
     if pool == "prints":
         os.nice(int(os.environ.get("GUNICORN_PRINTS_NICE", 10)))
+
+
+def child_exit(server, worker):
+    # prometheus_client multiprocess mode (PROMETHEUS_MULTIPROC_DIR, see deploy/README.md):
+    # a dead worker's live gauges must stop counting; its counters are kept.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -12,8 +12,9 @@ class PortalConfig(AppConfig):
     verbose_name = "网上服务大厅"
 
     def ready(self) -> None:
-        # Registers the deployment checks with Django's check framework.
-        from zzgjj_portal import checks  # noqa: F401
+        # Registers the deployment checks with Django's check framework, and
+        # connects the request-id and metrics receivers (Celery and model signals).
+        from zzgjj_portal import checks, logs, metrics  # noqa: F401
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             # Said once per process, so nobody mistakes `make run` for production.

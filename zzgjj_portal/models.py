@@ -99,3 +99,19 @@ class OutboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class JobHeartbeat(models.Model):
+    """When the background machinery was last seen alive: `worker` is stamped
+    by the worker running the heartbeat job, `beat` with the time beat sent
+    it. `/readyz/` fails when either is older than a minute."""
+
+    name = models.CharField("名称", max_length=32, primary_key=True)
+    seen_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "后台任务心跳"
+        verbose_name_plural = "后台任务心跳"
+
+    def __str__(self) -> str:
+        return f"{self.name} {timezone.localtime(self.seen_at):%Y-%m-%d %H:%M:%S}"

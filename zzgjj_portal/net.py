@@ -63,3 +63,10 @@ def client_ip(request: HttpRequest) -> str | None:
         if not _is_trusted(ip):
             return str(ip)
     return str(remote)
+
+
+def is_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection itself comes from one of TRUSTED_PROXIES (our
+    reverse proxy), so that headers only the proxy sets may be believed."""
+    remote = parse_ip(request.META.get("REMOTE_ADDR"))
+    return remote is not None and bool(settings.TRUSTED_PROXIES) and _is_trusted(remote)

@@ -386,3 +386,72 @@ OTP_TOTP_ISSUER = "枣庄公积金服务大厅管理"
 # 1, 2, 4, 8 s until the lock, said as 「请 N 秒后再输入动态口令」 and not counted.
 OTP_TOTP_THROTTLE_FACTOR = 0
 ACCOUNTS_STAFF_RETRY_WAIT_SECONDS = 1
+
+# --- Watching it: request ids, logs, health, metrics, error reports ---------
+
+# Request ids (zzgjj_portal/logs.py) come first, so every later middleware's
+# log lines carry one; django-prometheus's pair wraps everything to time it.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "zzgjj_portal.logs.RequestIdMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+INSTALLED_APPS += ["django_prometheus"]
+# Query counts and latency per database through django-prometheus's backend
+# wrappers (a subclass of Django's backend: same vendor, same SQL).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
+# /readyz/ checks migrations itself; django-prometheus would query at start-up.
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Log lines: JSON (one event a line, for the log collector) unless DEBUG,
+# where plain text reads better. Both carry the request id; both mask any ID
+# number or phone a message quotes (zzgjj_portal/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING["filters"] = {
+    "context": {"()": "zzgjj_portal.logs.ContextFilter"},
+    "scrub": {"()": "zzgjj_portal.logs.ScrubFilter"},
+}
+LOGGING["formatters"] = {
+    "json": {"()": "zzgjj_portal.logs.PortalJsonFormatter"},
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["context", "scrub"])
+# The worker logs through LOGGING too (same JSON lines), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Readiness (/readyz/) and metrics (/metrics): besides loopback and
+# TRUSTED_PROXIES, these addresses or networks (the monitoring host) may read
+# the per-check detail and the metrics. A worker or beat heartbeat older than
+# this many seconds fails readiness (beat sends one every 15 s).
+PORTAL_HEALTH_ALLOW = [
+    str(ipaddress.ip_network(p.strip(), strict=False)) for p in env.list("PORTAL_HEALTH_ALLOW", default=[])
+]
+PORTAL_HEALTH_HEARTBEAT_SECONDS = 60
+PORTAL_HEALTH_REDIS_URL = env.str("REDIS_URL", default="")
+# The readiness heartbeat joins the beat schedule (`celery -A zzgjj_portal beat`).
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "zzgjj_portal.jobs.heartbeat",
+    "schedule": 15.0,
+    "options": {"expires": 60},
+}
+# Gauges computed when Prometheus scrapes (zzgjj_portal/metrics.py): the age
+# of the oldest pending row of each outbox (label, model, its created and
+# done timestamp fields: pending while done is null), and the time of the last
+# successful run of each (label, model, timestamp field). Models that do not
+# exist (yet) are skipped.
+PORTAL_METRICS_OUTBOXES = [("outbox", "zzgjj_portal.OutboxItem", "created_at", "done_at")]
+PORTAL_METRICS_LAST_SUCCESS = [("import", "inquiry.ImportRun", "finished_at")]
+
+# Errors to Sentry when SENTRY_DSN is set, with personal data scrubbed
+# (zzgjj_portal/sentry.py); nothing is sent without it.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from zzgjj_portal.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
+# With PROMETHEUS_MULTIPROC_DIR set, a scrape also adds up the metric files
+# of these directories (the other gunicorn pool, the Celery worker).
+PORTAL_METRICS_DIRS = env.list("PORTAL_METRICS_DIRS", default=[])

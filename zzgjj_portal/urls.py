@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
 from accounts.views import captcha_rate_limited
+from zzgjj_portal import health, metrics
 from zzgjj_portal.views import favicon
 
 # The captcha image must load before anyone is logged in.
@@ -35,6 +36,10 @@ captcha_patterns = [
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # For the load balancer and monitoring: no login, never cached.
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("captcha/", include(captcha_patterns)),
     path("", include("accounts.urls")),

@@ -34,6 +34,7 @@ from tasks.selectors.applications import (
 from tasks.services.messages import message_send_on_commit
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_bank_account
+from zzgjj_portal.metrics import application_step_entered
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.money import format_money
 
@@ -113,6 +114,7 @@ def _create(*, member: Member, form_token: uuid.UUID, title: str, **fields) -> S
         )
         for order, step in enumerate(STEP_ORDER, start=1)
     )
+    application_step_entered(kind=application.kind, step=Application.Step.ACCEPT)
     return Submitted(application, True)
 
 
@@ -256,6 +258,7 @@ def application_withdraw(*, member: Member, pk: int, request: HttpRequest | None
     application.current_step = ""
     application.closed_at = now
     application.save(update_fields=["status", "current_step", "closed_at"])
+    application_step_entered(kind=application.kind, step=application.status)
     application.steps.filter(state=ApplicationStep.State.CURRENT).update(
         state=ApplicationStep.State.CANCELLED, handled_at=now
     )
@@ -352,6 +355,7 @@ def _step_act(*, application_id: int, step: str, actor, opinion: str, approve: b
                 title=title, step=label, next=Application.Step(following).label, opinion=current.opinion
             )
     application.save()
+    application_step_entered(kind=application.kind, step=application.current_step or application.status)
     audit_record(
         kind=AuditEvent.Kind.APPLICATION_APPROVED if approve else AuditEvent.Kind.APPLICATION_REJECTED,
         request=request,

@@ -10,7 +10,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read by Python, Django or apt, not by our settings.
-OUTSIDE_NAMES = {"DJANGO_SETTINGS_MODULE", "PYTHONWARNINGS", "DEBIAN_FRONTEND"}
+# Read by tools other than the portal: Django and Python themselves, apt, and
+# libpq (the PostgreSQL client the deploy scripts run).
+OUTSIDE_NAMES = {"DJANGO_SETTINGS_MODULE", "PYTHONWARNINGS", "DEBIAN_FRONTEND", "PGOPTIONS"}
 NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
 ASSIGNED = re.compile(rf"(?<![A-Za-z0-9_$.])({NAME})=")
 # A shell variable of the script (or README example) itself: assigned alone on its
@@ -18,7 +20,7 @@ ASSIGNED = re.compile(rf"(?<![A-Za-z0-9_$.])({NAME})=")
 SHELL_LOCAL = re.compile(
     rf"^\s*({NAME})=(?:\"[^\"]*\"|'[^']*'|\$\((?:[^()]|\([^()]*\))*\)|\S*)\s*(?:#.*)?$", re.MULTILINE
 )
-SHELL_READ = re.compile(rf"\$\{{({NAME}):-")
+SHELL_READ = re.compile(rf"\$\{{({NAME}):?[-?=]")
 PYTHON_READ = re.compile(
     rf"(?:env(?:\.\w+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*[\"']({NAME})[\"']"
 )

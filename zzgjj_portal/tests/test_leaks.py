@@ -91,6 +91,23 @@ def test_no_sms_log_audit_row_outbox_item_or_log_line_holds_a_full_number(client
     assert not _found(caplog.text, person)
 
 
+def test_no_json_log_line_holds_a_full_number_even_when_code_logs_one(client, person, json_log):
+    """The JSON lines the log collector receives: every line of the day's
+    requests, and a careless message and traceback quoting both numbers, which
+    the scrub filter masks."""
+    _exercise(client, person)
+    careless = logging.getLogger("zzgjj_portal.tests.careless")
+    careless.warning("member %s phone %s", person.member.id_number, person.member.phone)
+    try:
+        raise ValueError(f"no account for {person.member.id_number}")
+    except ValueError:
+        careless.exception("lookup failed for %s", person.member.phone)
+    lines = json_log()
+    assert len(lines) >= 3 and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    leaks = [line for line in lines if _found(str(line), person)]
+    assert not leaks, leaks
+
+
 def _staff_without_full_identity():
     user = StaffUserFactory(is_superuser=False)
     user.user_permissions.set(Permission.objects.exclude(codename="view_full_identity"))

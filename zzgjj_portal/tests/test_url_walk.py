@@ -36,6 +36,11 @@ PUBLIC = {
     "tasks:openapi",
     # Browsers ask for the site icon before anyone logs in (a redirect to the static file).
     "favicon",
+    # Probes for the load balancer and monitoring: status only, details and
+    # metrics for operators' addresses (zzgjj_portal/tests/test_health.py, test_metrics.py).
+    "healthz",
+    "readyz",
+    "metrics",
 }
 # Query strings a member page may read, filled with member B's identifiers.
 QUERIES = [{}, {"format": "xlsx"}, {"page": "2"}]

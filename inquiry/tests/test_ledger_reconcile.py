@@ -1,0 +1,56 @@
+"""`manage.py ledger_reconcile`: balance = last running balance = sum of the ledger."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from inquiry.models import FundAccount
+from inquiry.tests.factories import FundAccountFactory, LedgerEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books():
+    """Two accounts whose books agree, and one without entries."""
+    accounts = []
+    for amounts in ([Decimal("1000.00"), Decimal("500.00"), Decimal("-300.00")], [Decimal("2000.00")]):
+        running = Decimal("0.00")
+        account = FundAccountFactory(balance=sum(amounts))
+        for amount in amounts:
+            running += amount
+            LedgerEntryFactory(account=account, amount=amount, balance_after=running)
+        accounts.append(account)
+    accounts.append(FundAccountFactory(balance=Decimal("0.00")))
+    return accounts
+
+
+def _run() -> str:
+    out = StringIO()
+    call_command("ledger_reconcile", stdout=out)
+    return out.getvalue()
+
+
+def test_ledger_reconcile_counts_accounts_and_entries_when_books_agree(books):
+    assert _run().strip() == "ledger_reconcile: 3 accounts, 4 ledger entries, 0 mismatches"
+
+
+def test_ledger_reconcile_fails_naming_an_account_whose_balance_differs_from_its_ledger(books):
+    FundAccount.objects.filter(pk=books[0].pk).update(balance=Decimal("1200.01"))
+    with pytest.raises(CommandError, match=books[0].account_no):
+        _run()
+
+
+def test_ledger_reconcile_fails_when_the_last_running_balance_is_wrong(books):
+    last = books[1].entries.get()
+    type(last).objects.filter(pk=last.pk).update(balance_after=Decimal("1999.00"))
+    with pytest.raises(CommandError, match=books[1].account_no):
+        _run()
+
+
+def test_ledger_reconcile_fails_for_a_balance_without_entries(books):
+    FundAccount.objects.filter(pk=books[2].pk).update(balance=Decimal("10.00"))
+    with pytest.raises(CommandError, match=books[2].account_no):
+        _run()
