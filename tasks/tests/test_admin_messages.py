@@ -2,7 +2,6 @@
 (deleted ones too) and the channels' push tokens."""
 
 from datetime import date
-from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
@@ -11,8 +10,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import StaffUserFactory
 from inquiry.demo import make_id_number
-from inquiry.models import AccountStatus, FundAccount, Member
-from inquiry.tests.factories import EmployerFactory, FundAccountFactory, MemberFactory
+from inquiry.models import AccountStatus
+from inquiry.tests.factories import EmployerFactory, FundAccountFactory, MemberFactory, bulk_members
 from tasks import services
 from tasks.models import Broadcast, ChannelToken, Message
 from tasks.services.push import token_hash
@@ -183,24 +182,7 @@ def test_broadcast_send_refuses_an_audience_without_its_choice(audience, employe
 
 def test_broadcast_to_all_ten_thousand_members(staff_client, run_jobs):
     employer = EmployerFactory()
-    members = Member.objects.bulk_create(
-        Member(
-            name=f"群发{n}", id_number=make_id_number("370402", date(1990, 1, 1 + n % 28), n % 1000)[:-4] + f"{n:04d}"
-        )
-        for n in range(10_000)
-    )
-    FundAccount.objects.bulk_create(
-        FundAccount(
-            member=m,
-            account_no=f"77{n:08d}",
-            employer=employer,
-            deposit_base=Decimal("5000.00"),
-            employer_rate=Decimal("0.12"),
-            personal_rate=Decimal("0.12"),
-            opened_on=date(2020, 1, 1),
-        )
-        for n, m in enumerate(members)
-    )
+    bulk_members(10_000, employer=employer)
     staff_client.post(BROADCAST_ADD, {"audience": "all", "business": "系统通知", "content": "网厅将于周六维护。"})
     assert Broadcast.objects.get().recipient_count == 10_000
     run_jobs()

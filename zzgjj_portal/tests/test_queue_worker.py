@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -130,40 +129,16 @@ def wait_for(condition, seconds: float = 60, what: str = "") -> float:
     raise AssertionError(f"timed out after {seconds} s waiting for {what() if callable(what) else what}")
 
 
-def _members(count: int):
-    from inquiry.demo import make_id_number
-    from inquiry.models import Employer, FundAccount, Member
-
-    employer = Employer.objects.create(name="群发测试单位", account_no="ZZQF0001")
-    members = Member.objects.bulk_create(
-        Member(
-            name=f"群发{n}", id_number=make_id_number("370402", date(1990, 1, 1 + n % 28), n % 1000)[:-4] + f"{n:04d}"
-        )
-        for n in range(count)
-    )
-    FundAccount.objects.bulk_create(
-        FundAccount(
-            member=m,
-            account_no=f"78{n:08d}",
-            employer=employer,
-            deposit_base=Decimal("5000.00"),
-            employer_rate=Decimal("0.12"),
-            personal_rate=Decimal("0.12"),
-            opened_on=date(2020, 1, 1),
-        )
-        for n, m in enumerate(members)
-    )
-    return members
-
-
 def test_broadcast_survives_a_worker_killed_mid_fanout(worker, capsys):
     from django.db.models import Count
 
     from accounts.tests.factories import StaffUserFactory
+    from inquiry.models import Employer
+    from inquiry.tests.factories import bulk_members
     from tasks.models import Broadcast, Message
     from tasks.services import broadcast_send
 
-    members = _members(10_000)
+    members = bulk_members(10_000, employer=Employer.objects.create(name="群发测试单位", account_no="ZZQF0001"))
     worker.start()
     broadcast = broadcast_send(
         sent_by=StaffUserFactory(), business="系统通知", content="网厅将于周六维护。", audience="all"
