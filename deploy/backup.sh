@@ -22,7 +22,8 @@ fi
 # Dumps hold every member's personal data: readable by the owner only.
 umask 077
 mkdir -p "$BACKUP_DIR"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+# Seconds and nanoseconds: two dumps in one second (a retry, a test) never share a name; names still sort by time.
+stamp=$(date -u +%Y%m%dT%H%M%S.%NZ)
 target="$BACKUP_DIR/zzgjj-$stamp.dump"
 started=$(date +%s.%N)
 
