@@ -143,19 +143,17 @@ def outbox_deliver(pk: int, *, redelivered: bool = False) -> str:
             return "not due"
         item.attempts += 1
         if handler.atomic:
+            # Counted outside the handler's savepoint: a failed try still counts.
+            OutboxItem.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
             try:
                 with transaction.atomic():
                     handler.func(item.payload, item)
             except GiveUp as exc:
-                OutboxItem.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
                 _finish(item, handler, error=str(exc))
                 return "given up"
             except Exception as exc:  # noqa: BLE001 - recorded and retried
-                OutboxItem.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
-                seconds = _failed(item, exc)
-                _retry(pk, seconds)
+                _retry(pk, _failed(item, exc))
                 return "retry"
-            OutboxItem.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
             _finish(item, handler)
             return "delivered"
         OutboxItem.objects.filter(pk=pk).update(attempts=F("attempts") + 1, next_try_at=now + handler.lease)

@@ -37,7 +37,9 @@ def staff_client(client):
     apps.get_model("accounts", "SmsLog").objects.create(
         created_at=timezone.now(), member=member, phone_masked="139****0000", purpose="register", backend="x", ok=True
     )
-    log_in_staff(client, get_user_model().objects.create_superuser("scale-staff", password="Staff#2026pass", name="规模测试"))
+    log_in_staff(
+        client, get_user_model().objects.create_superuser("scale-staff", password="Staff#2026pass", name="规模测试")
+    )
     client.member = member
     return client
 
