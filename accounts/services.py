@@ -34,18 +34,14 @@ from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
 from zzgjj_portal.metrics import count_login
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.net import client_ip
+from zzgjj_portal.refusal import Refusal as BaseRefusal
 
 log = logging.getLogger(__name__)
 
 
-class Refusal(Exception):
+class Refusal(BaseRefusal):
     """A service's "no": `code` for the caller's logic, `message` (the manual's
     words) for the member."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _refusal_after_failure(lock, message: str, *, code: str, locked_code: str = "locked") -> Refusal:

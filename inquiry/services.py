@@ -35,6 +35,7 @@ from inquiry.signals import loan_disbursed, member_phone_changed
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
+from zzgjj_portal.refusal import Refusal
 
 # Staff with this permission see a member's full ID number, phone and bank
 # account number on that member's (or their application's) page; everyone
@@ -145,13 +146,8 @@ DISBURSE_DATE_ORDER = "【{step}】的办理日期{day}早于【{previous}】的
 DISBURSE_FOUR_EYES = "您办理过该贷款的【{step}】环节,放款须由其他工作人员办理"
 
 
-class BookingRefused(Exception):
+class BookingRefused(Refusal):
     """A booking the records refuse; `message` is shown to staff as is."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 MEMBER_VERSION_BATCH = 1000

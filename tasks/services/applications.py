@@ -37,6 +37,7 @@ from zzgjj_portal.masking import mask_bank_account
 from zzgjj_portal.metrics import application_step_entered
 from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.money import format_money
+from zzgjj_portal.refusal import Refusal
 
 BUSINESS = {Application.Kind.WITHDRAWAL: "提取申请", Application.Kind.LOAN: "贷款申请"}
 # The 贷款进度 node each step of a loan application becomes on its contract.
@@ -68,13 +69,8 @@ OPINION_REQUIRED = "不通过时须填写审批意见"
 STAFF_NAME_REQUIRED = "您的账号尚未填写姓名(缴存职工看到的审批人就是姓名),请管理员在【登录用户】中填写后再办理"
 
 
-class ApplicationRefused(Exception):
+class ApplicationRefused(Refusal):
     """A refused submission or step; `message` is shown as is, `code` names the rule."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

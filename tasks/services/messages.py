@@ -10,6 +10,7 @@ from inquiry import services as records
 from inquiry.models import AccountStatus, Employer, Member
 from tasks.models import Broadcast, Message
 from zzgjj_portal.outbox import outbox_lease_renew, outbox_put
+from zzgjj_portal.refusal import Refusal
 
 MESSAGE_KIND = "tasks.message"
 
@@ -18,13 +19,8 @@ BROADCAST_STATUS_REQUIRED = "请选择个人账户状态。"
 BROADCAST_AUDIENCE_UNKNOWN = "请选择发送对象。"
 
 
-class BroadcastRefused(Exception):
+class BroadcastRefused(Refusal):
     """A broadcast whose audience is not fully chosen; `message` is shown to staff, `code` names the rule."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @transaction.atomic
