@@ -9,4 +9,5 @@ VERSIONED_TABLES = {
     "tasks_message": None,
     "tasks_application": None,
     "tasks_applicationstep": VIA_APPLICATION,
+    "tasks_decision": VIA_APPLICATION,
 }

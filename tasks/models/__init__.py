@@ -1,6 +1,7 @@
 """Models of the task area, one module per concern."""
 
 from tasks.models.applications import Application, ApplicationStep
+from tasks.models.decisions import Decision
 from tasks.models.messages import Broadcast, ChannelToken, Message, MessageQuerySet, PushRateBucket
 
 __all__ = [
@@ -8,6 +9,7 @@ __all__ = [
     "ApplicationStep",
     "Broadcast",
     "ChannelToken",
+    "Decision",
     "Message",
     "MessageQuerySet",
     "PushRateBucket",

@@ -109,7 +109,14 @@ class ChannelToken(models.Model):
     """The secret a pushing channel sends as `Authorization: Bearer <token>`.
     Only its SHA-256 is stored: a leaked database gives no usable token."""
 
-    channel = models.CharField("推送渠道", max_length=16, choices=Message.Channel.choices)
+    class Kind(models.TextChoices):
+        PUSH = "push", "消息推送"
+        CORE = "core", "业务系统"
+
+    # What the token opens: the push API (for its `channel`), or the core
+    # system's outbox API (decisions); one never opens the other.
+    kind = models.CharField("用途", max_length=8, choices=Kind.choices, default=Kind.PUSH)
+    channel = models.CharField("推送渠道", max_length=16, choices=Message.Channel.choices, blank=True)
     name = models.CharField("名称", max_length=100)
     token_hash = models.CharField("令牌摘要(SHA-256)", max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)

@@ -155,6 +155,13 @@ class FundAccount(models.Model):
     # Where withdrawals are paid (提取 goes to the member's own bank account on
     # file, registered at the counter). Members only ever see it masked.
     bank_account_no = models.CharField("收款银行账号", max_length=30, blank=True)
+    # From the core system's 个人账户信息 (JGJ/T 320 表5.0.4): JZNY, XHRQ.
+    paid_through = models.CharField("缴至年月", max_length=6, blank=True, db_default="")
+    closed_on = models.DateField("销户日期", null=True, blank=True)
+    # Set by the import when the core's GRZHYE, the last running balance and
+    # the sum of the ledger disagree (what disagreed, for staff); while set,
+    # member pages show 数据核对中 instead of figures that contradict each other.
+    discrepancy = models.CharField("核对差异", max_length=200, blank=True, db_default="")
 
     class Meta:
         verbose_name = "个人公积金账户"
@@ -221,6 +228,10 @@ class LedgerEntry(models.Model):
     # also dropping its data-version triggers) for no gain.
     withdrawal_reason = models.CharField("提取原因", max_length=50, choices=WithdrawalReason.choices, blank=True)
     serial_no = models.CharField("业务流水号", max_length=32, unique=True)
+    # 待入账: a decision of the portal's (an approved withdrawal) that the core
+    # system has not booked yet. It counts against the balance (no overdraw
+    # meanwhile); the core's own row with the same 业务流水号 confirms it.
+    pending = models.BooleanField("待入账", default=False, db_default=False)
 
     class Meta:
         verbose_name = "缴存支取明细"
@@ -303,6 +314,13 @@ class LoanContract(models.Model):
     # prepayments, shortened terms and rate changes instead of the original plan.
     remaining_months = models.PositiveSmallIntegerField("剩余期数", default=0)
     next_due_on = models.DateField("下期应还日期", null=True, blank=True)
+    # 贷款账号 (DKZH, 表6.0.5) once the core has opened the loan account.
+    loan_account_no = models.CharField("贷款账号", max_length=32, blank=True, db_default="")
+    # The portal's 业务流水号 of the approved loan application the core made
+    # this contract for (empty for contracts signed at the counter).
+    decision_serial_no = models.CharField("申请业务流水号", max_length=32, blank=True, db_default="")
+    # As FundAccount.discrepancy: 贷款余额 and the repayments disagree.
+    discrepancy = models.CharField("核对差异", max_length=200, blank=True, db_default="")
 
     objects = LoanContractQuerySet.as_manager()
 
@@ -328,6 +346,9 @@ class LoanContract(models.Model):
                 name="loan_disbursed_has_date",
             ),
             models.CheckConstraint(condition=Q(remaining_months__lte=360), name="loan_remaining_months_range"),
+            models.UniqueConstraint(
+                fields=["loan_account_no"], condition=~Q(loan_account_no=""), name="loan_account_no_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -420,6 +441,9 @@ class Repayment(models.Model):
     principal_to_date = models.DecimalField("已还本金", **MONEY)
     interest_to_date = models.DecimalField("已还利息", **MONEY)
     outstanding_after = models.DecimalField("贷款余额", **MONEY)
+    # The core's keys of the posting (表6.0.6): its 业务流水号 and 当期期次.
+    serial_no = models.CharField("业务流水号", max_length=32, blank=True, db_default="")
+    period_no = models.PositiveSmallIntegerField("期次", null=True, blank=True)
 
     class Meta:
         verbose_name = "还款明细"
@@ -437,6 +461,7 @@ class Repayment(models.Model):
                 ),
                 name="repayment_amounts_non_negative",
             ),
+            models.UniqueConstraint(fields=["serial_no"], condition=~Q(serial_no=""), name="repayment_serial_unique"),
         ]
 
     def __str__(self) -> str:
