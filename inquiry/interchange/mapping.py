@@ -68,6 +68,9 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     # The portal's extensions.
     "DKZT": {"01": "正常", "02": "逾期", "03": "结清"},
     "JDZT": {"01": "已完成", "02": "办理中", "03": "未开始"},
+    "CLJG": {"01": "已入账", "02": "拒绝入账"},
+    "WTYWLX": {"01": "提取", "02": "贷款"},
+    "XHBZ": {"0": "否", "1": "是"},
 }
 
 # GJHTQYWLX -> (ledger kind, sign of the amount). FSE is unsigned in the

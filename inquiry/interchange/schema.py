@@ -222,6 +222,46 @@ PROGRESS = Table(
     ),
 )
 
+# The core's answer on the portal's decisions it will not book (a decision it
+# books is confirmed by its own posting: a GRMX row, or a DKHT row naming the
+# decision in SQYWLSH). The portal's own table.
+RESULTS = Table(
+    "JDFK",
+    "",
+    "网厅业务处理结果",
+    ("YWLSH",),
+    (
+        C("YWLSH", "业务流水号", CHAR, 32, True, maps_to="Decision.serial_no (the portal's)"),
+        C("CLJG", "处理结果", CODE, required=True, codes="CLJG", maps_to="Decision.state"),
+        C("JJYY", "拒绝原因", CHAR, 200, maps_to="Decision.failure_reason"),
+        C("CLRQ", "处理日期", DATE),
+    ),
+)
+
+# What the portal sends the core (manage.py books_export): one row per
+# approved application not yet acknowledged. The portal's own table.
+DECISIONS = Table(
+    "WTJD",
+    "",
+    "网厅业务决定",
+    ("YWLSH",),
+    (
+        C("YWLSH", "业务流水号", CHAR, 32, True, maps_to="Decision.serial_no"),
+        C("YWLX", "业务类型", CODE, required=True, codes="WTYWLX", maps_to="Decision.kind"),
+        C("GRZH", "个人账号", CHAR, 20, True, maps_to="Decision.account_no"),
+        C("FSE", "金额", MONEY, required=True, maps_to="Decision.amount"),
+        C("TQYY", "提取原因", CODE, codes="TQYY", maps_to="Decision.withdrawal_reason"),
+        C("XHBZ", "销户标志", CODE, codes="XHBZ", maps_to="Decision.close_account"),
+        C("GRCKZHHM", "个人存款账户号码", CHAR, 30, maps_to="Decision.bank_account_no"),
+        C("DKQS", "贷款期数", INT, maps_to="Decision.term_months"),
+        C("JKHTLL", "合同利率", RATIO, scale=7, maps_to="Decision.annual_rate"),
+        C("DKHKFS", "还款方式", CODE, codes="DKHKFS", maps_to="Decision.repayment_method"),
+        C("SPSJ", "审批时间", CHAR, 19, True, maps_to="Decision.created_at (YYYY-MM-DD HH:MM:SS, Asia/Shanghai)"),
+    ),
+)
+
 # In the order they are applied: a row may refer to tables before it.
-TABLES = (EMPLOYERS, PEOPLE, ACCOUNTS, LEDGER, CONTRACTS, LOAN_ACCOUNTS, LOAN_POSTINGS, PROGRESS)
+TABLES = (EMPLOYERS, PEOPLE, ACCOUNTS, LEDGER, CONTRACTS, LOAN_ACCOUNTS, LOAN_POSTINGS, PROGRESS, RESULTS)
 BY_NAME = {t.name: t for t in TABLES}
+# Written by the portal for the core (books_export), in the same format.
+EXPORT_TABLES = (DECISIONS,)
