@@ -87,7 +87,8 @@ def seed(specs: list[MemberSpec], *, as_of: date, batch_dir: str | None = None) 
         if not batch_dir:
             shutil.rmtree(folder, ignore_errors=True)
     if run.status != ImportRun.Status.APPLIED or run.rows_rejected:
-        raise CommandError(f"the demo batch {batch_no} was not applied cleanly: {run.get_status_display()} {run.message}")
+        status = run.get_status_display()
+        raise CommandError(f"the demo batch {batch_no} was not applied cleanly ({status}): {run.message}")
     portal_rows_create(new, as_of=as_of)
     return len(new)
 
