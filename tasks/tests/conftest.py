@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.tests.conftest import Clock
 from accounts.tests.factories import StaffUserFactory
 from inquiry.amortization import add_months
 from inquiry.models import FundAccount, LedgerEntry
@@ -45,6 +46,14 @@ def book(account: FundAccount, kind: str, amount: Decimal, *, booked_on: date | 
 def reconciles(account: FundAccount) -> bool:
     account.refresh_from_db()
     return account.balance == sum((e.amount for e in account.entries.all()), Decimal("0.00"))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """`timezone.now()` under the test's control (as accounts' tests have it)."""
+    clock = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", clock)
+    return clock
 
 
 @pytest.fixture
