@@ -3,6 +3,7 @@ to it (the core API's GET and books_export), and a member's view of how an
 application's decision was booked (我发起的).
 """
 
+from inquiry.models import Member
 from tasks.models.decisions import Decision
 
 
@@ -25,6 +26,18 @@ def decisions_unknown(*, serial_nos: list[str]) -> list[str]:
         chunk = wanted[start : start + CHUNK]
         known.update(Decision.objects.filter(serial_no__in=chunk).values_list("serial_no", flat=True))
     return [s for s in wanted if s not in known]
+
+
+def pending_loan_serial(*, member: Member) -> str | None:
+    """The 业务流水号 of the member's approved loan decision still 待入账 (the
+    core has not made its contract yet), None when there is none: a loan in
+    all but contract, for the one-loan-at-a-time and no-销户 rules."""
+    return (
+        Decision.objects.pending()
+        .filter(kind=Decision.Kind.LOAN, application__member=member)
+        .values_list("serial_no", flat=True)
+        .first()
+    )
 
 
 # Serials per IN (...): well under SQLite's host-parameter limit.
