@@ -43,10 +43,9 @@ BUSINESS = {Decision.Kind.WITHDRAWAL: "提取入账", Decision.Kind.LOAN: "贷�
 
 # Messages to the member (消息).
 WITHDRAWAL_BOOKED_TEXT = "您的{title}(业务流水号{serial})已入账,{amount}元转入您的银行账户{bank}。"
-LOAN_BOOKED_TEXT = (
-    "您的贷款申请(业务流水号{serial})已由业务系统受理,借款合同编号【{contract_no}】,请到服务大厅签订合同、办理抵押登记。"
-)
-LOAN_BOOKED_NO_CONTRACT_TEXT = "您的贷款申请(业务流水号{serial})已由业务系统受理,请到服务大厅签订合同、办理抵押登记。"
+LOAN_NEXT = "请到服务大厅签订合同、办理抵押登记。"
+LOAN_BOOKED_TEXT = "您的贷款申请(业务流水号{serial})已由业务系统受理,借款合同编号【{contract_no}】," + LOAN_NEXT
+LOAN_BOOKED_NO_CONTRACT_TEXT = "您的贷款申请(业务流水号{serial})已由业务系统受理," + LOAN_NEXT
 WITHDRAWAL_FAILED_TEXT = (
     "您的{title}(业务流水号{serial})未能入账,原因:{reason}。{amount}元已退回您的公积金账户余额,"
     "如有疑问请咨询服务大厅或拨打12329。"

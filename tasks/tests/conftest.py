@@ -79,7 +79,6 @@ def roles_ensure() -> None:
     included, so tests that come later make them again the same way."""
     migration = importlib.import_module("tasks.migrations.0004_application_roles")
     migration.create_roles(django_apps, None)
-    migration_named("inquiry", "loan_disburser_role").create_role(django_apps, None)
 
 
 def migration_named(app: str, name: str):
@@ -91,7 +90,7 @@ def migration_named(app: str, name: str):
 
 
 def staff_in(role: str | None, **kwargs):
-    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员/放款员)."""
+    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员)."""
     roles_ensure()
     user = StaffUserFactory(is_superuser=False, **kwargs)
     if role:
@@ -112,8 +111,3 @@ def reviewer(db):
 @pytest.fixture
 def approver(db):
     return staff_in("审批员", username="approver", name="王审批")
-
-
-@pytest.fixture
-def disburser(db):
-    return staff_in("放款员", username="disburser", name="赵放款")
