@@ -9,7 +9,9 @@ core system, and comes back booked (已入账) or refused (入账失败).
 - decisions_settle: the core's import says which it booked and which it
   refused (inquiry.signals.decisions_settled, received in tasks/receivers.py).
 - decisions_expire: those still 待入账 after TASKS_DECISION_BOOKING_DAYS fail,
-  their 待入账 entry reversed (a daily job, tasks/jobs.py).
+  their 待入账 entry reversed (an hourly job, tasks/jobs.py).
+- decisions_export: the unacknowledged ones as an interchange batch for the
+  core (manage.py books_export), offered again in every export until acked.
 
 A decision settles once: every transition locks the decision row
 (select_for_update) and reads its state under the lock, so the job run twice,
@@ -22,19 +24,23 @@ long and that the core books later becomes 已入账, and the member is told.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inquiry import services as records
+from inquiry.interchange import mapping, schema
+from inquiry.interchange.writer import batch_write
 from inquiry.models import FundAccount, LoanContract, Member
 from tasks.models.applications import Application
-from tasks.models.decisions import Decision
+from tasks.models.decisions import Decision, DecisionExport
 from tasks.selectors.decisions import CHUNK, decisions_unknown
 from tasks.services.messages import message_send_on_commit
 from zzgjj_portal.masking import mask_bank_account
 from zzgjj_portal.money import format_money
+from zzgjj_portal.refusal import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -246,3 +252,85 @@ def _expire_one(*, pk: int, member_id: int, cutoff: datetime, reason: str) -> bo
     if decision.state != Decision.State.PENDING or decision.created_at >= cutoff:
         return False
     return _fail(decision, reason, timezone.now())
+
+
+# books_export ------------------------------------------------------------
+
+EXPORT_KIND = "delta"  # what is new for the core, never a replacement of its books
+EXPORT_BUSY = "另一个导出正在写批次{batch_no},请稍后再试"
+EXPORT_FOLDER_NOT_EMPTY = "导出目录{folder}不为空:每个批次写入一个新的空目录"
+KIND_CODES = {kind: code for code, kind in mapping.DECISION_KINDS.items()}
+CLOSE_CODES = {flag: code for code, flag in mapping.CLOSE_FLAGS.items()}
+METHOD_CODES = {method: code for code, method in mapping.REPAYMENT_METHODS.items()}
+
+
+class ExportRefused(Refusal):
+    """books_export cannot write the batch; `message` says why."""
+
+
+def decision_row(decision: Decision) -> dict[str, object]:
+    """One decision as a WTJD row (schema.DECISIONS), in the portal's codes
+    mapped onto the interchange's: 业务类型 WTYWLX, 销户标志 XHBZ, 还款方式
+    DKHKFS; 审批时间 in Asia/Shanghai. A withdrawal has no loan terms and a
+    loan no 提取原因, bank account or 销户标志 (empty cells)."""
+    row: dict[str, object] = {
+        "YWLSH": decision.serial_no,
+        "YWLX": KIND_CODES[decision.kind],
+        "GRZH": decision.account_no,
+        "FSE": decision.amount,
+        "SPSJ": timezone.localtime(decision.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    if decision.kind == Decision.Kind.WITHDRAWAL:
+        row.update(
+            TQYY=decision.withdrawal_reason,
+            XHBZ=CLOSE_CODES[decision.close_account],
+            GRCKZHHM=decision.bank_account_no or None,
+        )
+    else:
+        row.update(
+            DKQS=decision.term_months,
+            JKHTLL=decision.annual_rate,
+            DKHKFS=METHOD_CODES[decision.repayment_method],
+        )
+    return row
+
+
+def decisions_export(*, folder: Path | str, encoding: str = "UTF-8") -> DecisionExport | None:
+    """Write every decision the core has not acknowledged, oldest first, as a
+    delta batch (manifest.json and WTJD.csv) into `folder`, a new or empty
+    directory, numbered the last export's number plus one. Nothing is
+    acknowledged by exporting: a decision is in every export until the core
+    acknowledges it (the API) or settles it (its import). Returns the export
+    (batch number, rows), or None when there is nothing to export (no batch
+    written, no number used). Raises ExportRefused for a folder not empty or
+    another export taking the same number at the same moment."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise ExportRefused(EXPORT_FOLDER_NOT_EMPTY.format(folder=folder), code="folder_not_empty")
+    with transaction.atomic():
+        decisions = list(Decision.objects.unacknowledged().order_by("id"))
+        if not decisions:
+            return None
+        # The number is claimed by the row (unique) before the files are
+        # written, and undone with it if the writing fails (the writer puts
+        # manifest.json last: a folder without one is no batch).
+        last = DecisionExport.objects.order_by("-batch_no").values_list("batch_no", flat=True).first()
+        batch_no = (last or 0) + 1
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                export = DecisionExport.objects.create(
+                    batch_no=batch_no, exported_at=now, folder=str(folder.resolve()), rows=len(decisions)
+                )
+        except IntegrityError:
+            raise ExportRefused(EXPORT_BUSY.format(batch_no=batch_no), code="busy") from None
+        batch_write(
+            folder,
+            batch_no=batch_no,
+            kind=EXPORT_KIND,
+            as_of=now,
+            tables={schema.DECISIONS.name: (decision_row(d) for d in decisions)},
+            encoding=encoding,
+        )
+    log.info("books_export: batch %s, %s decisions", batch_no, len(decisions))
+    return export
