@@ -17,12 +17,11 @@ it fills every app's tables.
 
 import shutil
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.demo import demo_logins_create
@@ -32,17 +31,12 @@ from inquiry.interchange.writer import batch_write
 from inquiry.models import ImportRun, Member
 from inquiry.services import books_import
 from tasks.demo import demo_messages, demo_messages_create
+from zzgjj_portal.management.commands._batches import end_of_day, next_batch_no
 
 
 def default_as_of() -> date:
     """The last day of the previous month (local time): a closed month of data."""
     return timezone.localdate().replace(day=1) - timedelta(days=1)
-
-
-def next_batch_no() -> int:
-    """Batches apply in number order: the one after the last applied."""
-    last = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).aggregate(top=Max("batch_no"))["top"]
-    return (last or 0) + 1
 
 
 class Command(BaseCommand):
@@ -79,7 +73,7 @@ def seed(specs: list[MemberSpec], *, as_of: date, batch_dir: str | None = None) 
             folder,
             batch_no=batch_no,
             kind="delta",
-            as_of=timezone.make_aware(datetime.combine(as_of, time(23, 59, 59))),
+            as_of=end_of_day(as_of),
             tables=batch_tables(new),
         )
         run = books_import(folder=folder)

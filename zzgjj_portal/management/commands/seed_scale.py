@@ -26,14 +26,13 @@ import random
 import shutil
 import tempfile
 import time
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -43,6 +42,7 @@ from inquiry.models import FundAccount, ImportRun, LedgerEntry, LoanContract, Me
 from inquiry.services import books_import
 from tasks.models import Message
 from zzgjj_portal.management.commands import _scale_rows as rows
+from zzgjj_portal.management.commands._batches import end_of_day, next_batch_no
 
 CHUNK = 1000
 EMPLOYERS = 2000
@@ -53,17 +53,6 @@ NULL = "\\N"
 def default_as_of() -> date:
     """The last day of the previous month (local time): a closed month of data."""
     return timezone.localdate().replace(day=1) - timedelta(days=1)
-
-
-def batch_as_of(as_of: date) -> datetime:
-    """截至 of a batch for the books as they stood at the end of `as_of` (local time)."""
-    return timezone.make_aware(datetime.combine(as_of, clock(23, 59, 59)))
-
-
-def next_batch_no() -> int:
-    """Batches apply in number order: the one after the last applied."""
-    last = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).aggregate(top=Max("batch_no"))["top"]
-    return (last or 0) + 1
 
 
 def employer_lines() -> list[str]:
@@ -146,7 +135,7 @@ def batch_write(
             pool.close()
             pool.join()
     entries = {name: f.close() for name, f in files.items()}
-    manifest = reader.Manifest(batch_no=batch_no, kind=kind, as_of=batch_as_of(as_of), encoding="UTF-8", files=entries)
+    manifest = reader.Manifest(batch_no=batch_no, kind=kind, as_of=end_of_day(as_of), encoding="UTF-8", files=entries)
     # Last, as writer.batch_write does: a folder without a manifest is unfinished.
     (folder / writer.MANIFEST_NAME).write_text(writer.manifest_json(manifest) + "\n", encoding="utf-8")
     return portal
