@@ -137,3 +137,20 @@ def test_demo_loans_become_contract_account_repayments_and_progress(specs, table
         if loan.status == LoanStatus.SETTLED:
             assert posted[-1]["DKYWMXLX"] == rows.EARLY_REPAYMENT
             assert account["DKJQRQ"] == posted[-1]["YWFSRQ"]
+
+
+def test_demo_batch_reads_back_without_a_reject(tmp_path, tables):
+    """Written by the interchange writer and read by its reader, every demo
+    row passes the reader's rules (check digits, codes, monthly amounts …)."""
+    from datetime import datetime
+
+    from inquiry.interchange import reader, writer
+    from zzgjj_portal.identity import CENTER_TZ
+
+    as_of = datetime(2026, 10, 31, 23, 59, tzinfo=CENTER_TZ)
+    writer.batch_write(tmp_path, batch_no=1, kind="delta", as_of=as_of, tables=tables)
+    manifest = reader.batch_open(tmp_path)
+    for name, written in tables.items():
+        read = list(reader.rows_read(tmp_path, manifest, name))
+        assert [r for r in read if isinstance(r, reader.RowReject)] == []
+        assert len(read) == len(written)
