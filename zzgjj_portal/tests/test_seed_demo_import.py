@@ -130,7 +130,7 @@ def records() -> dict[str, object]:
         fields = _fields(model)
         out = []
         for values in model.objects.order_by(*order).values_list(*fields):
-            out.append({f: names[f][v] if f in names and v is not None else v for f, v in zip(fields, values)})
+            out.append({f: names[f][v] if f in names and v is not None else v for f, v in zip(fields, values, strict=True)})
         return out
 
     steps = rows_of(LoanProgressStep, ["contract__contract_no", "order"])
