@@ -128,10 +128,14 @@ def records() -> dict[str, object]:
 
     def rows_of(model, order):
         fields = _fields(model)
-        out = []
-        for values in model.objects.order_by(*order).values_list(*fields):
-            out.append({f: names[f][v] if f in names and v is not None else v for f, v in zip(fields, values, strict=True)})
-        return out
+
+        def keyed(field, value):
+            return names[field][value] if field in names and value is not None else value
+
+        return [
+            {f: keyed(f, v) for f, v in zip(fields, values, strict=True)}
+            for values in model.objects.order_by(*order).values_list(*fields)
+        ]
 
     steps = rows_of(LoanProgressStep, ["contract__contract_no", "order"])
     days = [
@@ -184,9 +188,7 @@ def _import_only_fields_are_filled(specs):
         expected = "" if loan.status == LoanContract.Status.NOT_DISBURSED else rows.loan_account_no(loan.contract_no)
         assert loan.loan_account_no == expected
         numbers = list(loan.repayments.order_by("repaid_on", "id").values_list("period_no", "serial_no"))
-        assert numbers == [
-            (n, rows.repayment_serial_no(loan.contract_no, n)) for n in range(1, len(numbers) + 1)
-        ]
+        assert numbers == [(n, rows.repayment_serial_no(loan.contract_no, n)) for n in range(1, len(numbers) + 1)]
     run = ImportRun.objects.get()
     assert (run.status, run.kind, run.rows_rejected) == (ImportRun.Status.APPLIED, "delta", 0)
 
