@@ -11,3 +11,14 @@ member_phone_changed = Signal()
 # Sent when staff disburse (放款) a loan contract, inside its transaction (as
 # above). Arguments: member, contract.
 loan_disbursed = Signal()
+
+# Sent by the core's import, inside its transaction (as above), with what the
+# core answered on the portal's decisions (业务流水号 it assigned): `booked`,
+# a list of the serials the core booked (its posting came back), and
+# `refused`, a dict of serial -> the core's reason for those it will not book.
+decisions_settled = Signal()
+
+# Sent by the core's import, inside its transaction (as above), when fund
+# accounts became 销户 (AccountStatus CLOSED_STATUSES). Arguments: member_ids,
+# a list of the members whose accounts closed (their logins end).
+accounts_closed = Signal()
