@@ -42,6 +42,7 @@ from inquiry import amortization
 from inquiry.demo import interchange as codes
 from inquiry.demo.ledger import CLOSING_WITHDRAWAL, WITHDRAWALS
 from inquiry.interchange import mapping, reader, schema
+from inquiry.interchange.importing import books_import
 from inquiry.interchange.writer import batch_write
 from inquiry.models import (
     CLOSED_STATUSES,
@@ -53,7 +54,6 @@ from inquiry.models import (
     LoanProgressStep,
     LoanStatus,
 )
-from inquiry.services import books_import
 from tasks.models import Decision
 from tasks.services.decisions import decision_row, decisions_acknowledge, decisions_export
 from zzgjj_portal.management.commands._batches import next_batch_no

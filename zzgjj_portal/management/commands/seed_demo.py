@@ -27,9 +27,9 @@ from django.utils import timezone
 from accounts.demo import demo_logins_create
 from inquiry.demo import MemberSpec, build_members
 from inquiry.demo.interchange import batch_tables
+from inquiry.interchange.importing import books_import
 from inquiry.interchange.writer import batch_write
 from inquiry.models import ImportRun, Member
-from inquiry.services import books_import
 from tasks.demo import demo_messages, demo_messages_create
 from zzgjj_portal.management.commands._batches import end_of_day, next_batch_no
 

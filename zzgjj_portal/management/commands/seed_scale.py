@@ -38,8 +38,8 @@ from tqdm import tqdm
 
 from accounts.models import User
 from inquiry.interchange import reader, schema, writer
+from inquiry.interchange.importing import books_import
 from inquiry.models import FundAccount, ImportRun, LedgerEntry, LoanContract, Member, Repayment
-from inquiry.services import books_import
 from tasks.models import Message
 from zzgjj_portal.management.commands import _scale_rows as rows
 from zzgjj_portal.management.commands._batches import end_of_day, next_batch_no
