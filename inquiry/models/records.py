@@ -201,6 +201,10 @@ class FundAccount(models.Model):
         return self.status in CLOSED_STATUSES
 
 
+# 摘要 of an entry the core system has not booked yet (LedgerEntry.pending).
+PENDING_SUMMARY = "【待入账】{summary}"
+
+
 class LedgerEntry(models.Model):
     class Kind(models.TextChoices):
         MONTHLY_DEPOSIT = "deposit", "汇缴"
@@ -253,6 +257,12 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial_no} {self.get_kind_display()} {format_money(self.amount)}"
+
+    @property
+    def summary_shown(self) -> str:
+        """摘要 as members read it, on the page, its print and its Excel file
+        alike: a 待入账 entry says so first."""
+        return PENDING_SUMMARY.format(summary=self.summary) if self.pending else self.summary
 
     @property
     def income(self) -> Decimal | None:

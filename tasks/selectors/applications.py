@@ -142,8 +142,9 @@ def loan_blocker(*, member: Member) -> str:
 
 
 def member_applications(*, member: Member) -> QuerySet[Application]:
-    """我发起的: the member's applications, newest first."""
-    return Application.objects.for_member(member).order_by("-submitted_at", "-id")
+    """我发起的: the member's applications, newest first, each with the decision
+    sent to the core (its 入账状态) in the same query."""
+    return Application.objects.for_member(member).select_related("decision").order_by("-submitted_at", "-id")
 
 
 def home_applications(*, member: Member) -> list[Application]:

@@ -238,11 +238,13 @@ def decisions_expire(*, now: datetime | None = None) -> int:
         .order_by("id")
         .values_list("id", "application__member_id")
     )
-    return sum(1 for pk, member_id in stale if _expire_one(pk=pk, member_id=member_id, cutoff=cutoff, reason=reason))
+    return sum(
+        1 for pk, member_id in stale if _expire_one(pk=pk, member_id=member_id, cutoff=cutoff, reason=reason, now=now)
+    )
 
 
 @transaction.atomic
-def _expire_one(*, pk: int, member_id: int, cutoff: datetime, reason: str) -> bool:
+def _expire_one(*, pk: int, member_id: int, cutoff: datetime, reason: str, now: datetime) -> bool:
     # The portal's lock order: member, account, then the decision. The core's
     # import holds accounts before it settles decisions, so taking the
     # decision first here could deadlock with it.
@@ -251,7 +253,7 @@ def _expire_one(*, pk: int, member_id: int, cutoff: datetime, reason: str) -> bo
     decision = Decision.objects.select_for_update().select_related("application").get(pk=pk)
     if decision.state != Decision.State.PENDING or decision.created_at >= cutoff:
         return False
-    return _fail(decision, reason, timezone.now())
+    return _fail(decision, reason, now)
 
 
 # books_export ------------------------------------------------------------
