@@ -102,7 +102,7 @@ def test_core_simulate_refusal_fails_the_decision_and_gives_the_money_back(membe
 
 
 def test_core_simulate_refuses_what_its_own_balance_cannot_pay(member, staff):
-    first = withdrawal(member, staff, amount="20000.00")
+    first = withdrawal(member, staff, amount="10000.00")
     # The core's balance is 24,000.00: it books the first and refuses a second that would overdraw it.
     Decision.objects.filter(pk=first.pk).update(amount=Decimal("30000.00"))
     assert "1 refused" in simulate()
