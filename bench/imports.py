@@ -148,6 +148,9 @@ def run(args) -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
     folder = full_batch(args.members, args.as_of)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(args.import_db), check=True
+    )
     log(f"fresh database {args.import_db}")
     fresh_database(args.import_db)
     full = books_import(args.import_db, folder, "full")
