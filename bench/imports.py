@@ -67,6 +67,8 @@ def books_import(db: str, folder: Path, label: str) -> dict:
         [PY, "manage.py", "books_import", str(folder)], cwd=ROOT, env=env_for(db), capture_output=True, text=True
     )
     seconds = time.monotonic() - started
+    # The progress bars hold each step's time: kept for reading where the time went.
+    (WORK / f"import-{label}.log").write_text(result.stdout + result.stderr)
     if result.returncode:
         raise SystemExit(f"{label}: books_import failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
     figures = last_run(db) | {"seconds": seconds, "output": result.stdout.strip().splitlines()[-3:]}
@@ -123,6 +125,7 @@ def home_during(db: str, port: int, folder: Path, connections: int, seconds: int
             windows.append(wrk(base, "/home/", file, connections, WINDOW_SECONDS))
         out, err = proc.communicate()
         seconds_import = time.monotonic() - started
+        (WORK / "import-delta.log").write_text(out + err)
         if proc.returncode:
             raise SystemExit(f"delta: books_import failed:\n{out[-2000:]}\n{err[-4000:]}")
         after = wrk(base, "/home/", file, connections, seconds)
