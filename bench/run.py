@@ -108,7 +108,8 @@ def ensure_data(db: str, members: int) -> str:
     manage(db, "createcachetable")
     log(f"seed_scale --members {members} on {db} (reused when already loaded)")
     started = time.monotonic()
-    out = manage(db, "seed_scale", "--members", str(members))
+    # The batch is kept and shared with bench/imports.py's full import (same members, same date).
+    out = manage(db, "seed_scale", "--members", str(members), "--batch-dir", str(WORK / "batches"))
     log(out.strip().replace("\n", " | ") + f" [{time.monotonic() - started:.0f} s]")
     return out
 
