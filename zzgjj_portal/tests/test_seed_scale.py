@@ -1,5 +1,6 @@
 """seed_scale on a tiny N: every status, engine-made repayments, reconciled, resumable."""
 
+import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -134,3 +135,20 @@ def test_seed_scale_batch_reads_back_without_a_reject(tmp_path, monkeypatch):
         assert len(rows) == entry.rows > 0, name
     people = list(reader.rows_read(tmp_path, manifest, "GRXX"))
     assert [r.values["ZJHM"] for r in people] == [_scale_rows.id_number(i) for i in range(MEMBERS)]
+
+
+def test_seed_scale_imports_a_kept_batch_again_under_the_next_number(tmp_path, monkeypatch):
+    """--write-only's folder, found in --batch-dir, is imported as it is: not
+    written again, only renumbered after the batches already applied."""
+    monkeypatch.setattr(command, "CHUNK", 50)
+    folder = tmp_path / f"scale-{MEMBERS}-20261031-full"
+    call_command("seed_scale", members=MEMBERS, as_of=AS_OF, write_only=str(folder), stdout=StringIO())
+    written = (folder / "GRMX.csv").stat().st_mtime_ns
+    call_command("seed_demo", as_of=AS_OF, members=2, stdout=StringIO())  # batch 1
+    out = StringIO()
+    call_command("seed_scale", members=MEMBERS, as_of=AS_OF, batch_dir=str(tmp_path), sample=10, stdout=out)
+    assert "batch 2 (full)" in out.getvalue()
+    assert (folder / "GRMX.csv").stat().st_mtime_ns == written
+    assert json.loads((folder / "manifest.json").read_text())["batch_no"] == 2
+    assert Member.objects.count() == MEMBERS + 2
+    assert User.objects.filter(member__id_number=_scale_rows.id_number(0)).exists()

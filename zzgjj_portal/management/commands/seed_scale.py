@@ -81,6 +81,13 @@ def _chunk_lines_in_worker(args):
     return chunk_lines(*args)
 
 
+def _chunk_portal(args) -> list[tuple]:
+    """chunk_lines' second half only: what the portal writes for each member."""
+    chunk, total, as_of = args
+    members = (rows.build_member(i, as_of, EMPLOYERS) for i in chunk_members(chunk, total))
+    return [(m.id_number, m.registered, m.messages) for m in members]
+
+
 class _TableFile:
     """One table's CSV, written as chunks arrive: counted and hashed on the way."""
 
@@ -280,15 +287,15 @@ class Command(BaseCommand):
             return
         # One Argon2 hash for every scale login: hashing 30,000 would take longer than the data.
         password_hash = make_password(rows.SCALE_PASSWORD)
-        per_batch = max(1, (options["batch_members"] or total) // CHUNK)
+        per_batch = -(-options["batch_members"] // CHUNK) if options["batch_members"] > 0 else len(todo)
         groups = [todo[k : k + per_batch] for k in range(0, len(todo), per_batch)]
-        # The first load of an empty portal is the core's full batch; anything after, deltas.
-        first_load = len(todo) == len(chunks) and len(groups) == 1 and not Member.objects.exists()
         totals: dict[str, int] = {}
         imported = 0.0
         with tqdm(total=sum(len(chunk_members(c, total)) for c in todo), unit="member") as bar:
             for group in groups:
-                kind = "full" if first_load else "delta"
+                # Full: a batch gives the members in it exactly its records (a
+                # chunk loaded again replaces its members' books, nobody else's).
+                kind = "full"
                 run, portal, seconds = self._batch(group, total, as_of, workers, kind, options["batch_dir"], bar)
                 imported += seconds
                 for key, value in (("members", len(portal)), ("rows", run.rows_applied)):
@@ -325,7 +332,7 @@ class Command(BaseCommand):
         if keep and whole and manifest_path.exists():
             # The same set as before (the files are deterministic): only the
             # batch number may have to change, and the checksums do not cover it.
-            portal = self._portal_only(group, total, as_of, bar)
+            portal = self._portal_only(group, total, as_of, workers, bar)
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             if manifest["batch_no"] != batch_no:
                 manifest["batch_no"] = batch_no
@@ -346,13 +353,21 @@ class Command(BaseCommand):
             shutil.rmtree(folder, ignore_errors=True)
         return run, portal, seconds
 
-    def _portal_only(self, group, total, as_of, bar) -> list[tuple]:
+    def _portal_only(self, group, total, as_of, workers, bar) -> list[tuple]:
+        """The portal's part of each member of a batch found already written."""
+        jobs = [(chunk, total, as_of) for chunk in group]
         portal = []
-        for chunk in group:
-            for i in chunk_members(chunk, total):
-                member = rows.build_member(i, as_of, EMPLOYERS)
-                portal.append((member.id_number, member.registered, member.messages))
-            bar.update(len(chunk_members(chunk, total)))
+        if workers > 1 and len(jobs) > 1:
+            connections.close_all()  # never share a connection with forked children
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for members in pool.imap(_chunk_portal, jobs):
+                    portal.extend(members)
+                    bar.update(len(members))
+        else:
+            for job in jobs:
+                members = _chunk_portal(job)
+                portal.extend(members)
+                bar.update(len(members))
         return portal
 
     def _write_only(self, folder: Path, chunks: list[int], total: int, as_of: date, workers: int) -> None:
