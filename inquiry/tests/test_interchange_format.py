@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry.interchange import reader, schema, writer
+from inquiry.interchange import document, reader, schema, writer
 from inquiry.interchange.reader import BatchRefused, CzbzFlags, Row, RowReject, batch_open, rows_read
 from inquiry.interchange.sample_build import (
     FOLDERS,
@@ -654,6 +654,14 @@ def test_the_document_lists_every_column_of_every_table():
             )
 
 
+def test_the_documents_generated_tables_are_current():
+    text = DOC.read_text(encoding="utf-8")
+    for name in document.GENERATED:
+        assert document.block_in(text, name) == document.block(name), (
+            "docs/interchange.md is out of date: run inquiry.interchange.document.main()"
+        )
+
+
 def test_the_document_lists_every_code_list():
     from inquiry.interchange import mapping
 
@@ -665,8 +673,13 @@ def test_the_document_lists_every_code_list():
             assert f"| {code} | {label} |" in section, (name, code)
 
 
-def test_reject_report_path_is_beside_the_batch(tmp_path):
-    assert reader.reject_report_path(tmp_path / "batch-0005") == tmp_path / "batch-0005.rejects.csv"
+def test_the_reject_report_is_written_beside_the_batch(tmp_path):
+    folder = tmp_path / "batch-0005"
+    assert reader.reject_report_path(folder) == tmp_path / "batch-0005.rejects.csv"
+    reject = RowReject(7, "GJ1", "FSE 金额最多两位小数: 1.005")
+    path, count = writer.reject_report_write(folder, [("GRMX", reject)], encoding="GB18030")
+    assert (path, count) == (tmp_path / "batch-0005.rejects.csv", 1)
+    assert path.read_bytes().decode("gb18030") == "表名,行号,自然键,原因\r\nGRMX,7,GJ1,FSE 金额最多两位小数: 1.005\r\n"
 
 
 def test_timestamp_rule_of_the_export_table(tmp_path):
