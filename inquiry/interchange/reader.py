@@ -747,17 +747,24 @@ def _fast_source(table: schema.Table, names: tuple[str, ...]) -> tuple[str, dict
         elif kind in (schema.MONEY, schema.RATIO):
             scale = 2 if kind == schema.MONEY else column.scale
             digits = MAX_INTEGER_DIGITS[kind]
-            lines.append(f"    {x} = {cell}")
-            lines.append(f"    if {x}:")
-            lines.append(f"        w, d, f = {x}.partition('.')")
+            # Amounts repeat too (a member's deposit is the same month after
+            # month): each distinct text is checked and converted once.
+            known: dict[str, Decimal] = {}
+            scope[f"M{i}"], scope[f"S{i}"] = known.get, known
+            lines.append(f"    {x} = M{i}({cell})")
+            lines.append(f"    if {x} is None:")
+            lines.append(f"        {x} = {cell}")
+            lines.append(f"        if {x}:")
+            lines.append(f"            w, d, f = {x}.partition('.')")
             lines.append(
-                f"        if not (len(f) <= {scale} and len(w) <= {digits} and w.isdigit() and w.isascii()"
+                f"            if not (len(f) <= {scale} and len(w) <= {digits} and w.isdigit() and w.isascii()"
                 " and (not d or (f.isdigit() and f.isascii()))): return None"
             )
-            lines.append(f"        {x} = Decimal({x})")
-            lines.append("    else:" if required else f"    else:\n        {x} = None")
+            lines.append(f"            {x} = Decimal({x})")
+            lines.append(f"            if len(S{i}) < {CACHE_MAX}: S{i}[{cell}] = {x}")
+            lines.append("        else:" if required else f"        else:\n            {x} = None")
             if required:
-                lines.append("        return None")
+                lines.append("            return None")
         elif kind == schema.INT:
             lines.append(f"    {x} = {cell}")
             lines.append(f"    if {x}.isdigit() and {x}.isascii() and len({x}) <= {MAX_INTEGER_DIGITS[kind]}:")

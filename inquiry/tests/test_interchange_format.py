@@ -156,6 +156,16 @@ def test_round_trip(tmp_path, encoding):
             assert got.values == {c: row.get(c) for c in table.column_names}
 
 
+def test_gb18030_carries_what_gbk_cannot(tmp_path):
+    """A name with a character outside GBK (four bytes in GB18030) survives."""
+    rows = [{"GRZH": "1", "XINGMING": "王𠮷", "ZJLX": "01", "ZJHM": id_number()}]
+    manifest = batch_write(tmp_path, batch_no=1, kind="delta", as_of=AS_OF, tables={"GRXX": rows}, encoding="GB18030")
+    assert "王𠮷".encode("gb18030") in (tmp_path / "GRXX.csv").read_bytes()
+    (row,) = rows_read(tmp_path, batch_open(tmp_path), "GRXX")
+    assert row.values["XINGMING"] == "王𠮷"
+    assert manifest.encoding == "GB18030"
+
+
 def test_round_trip_of_the_export_table(tmp_path):
     decision = {
         "YWLSH": "WT202603010001",
