@@ -26,15 +26,12 @@ from inquiry.interchange.reader import (
     MAX_INTEGER_DIGITS,
     FileEntry,
     Manifest,
-    RowReject,
     encoding_canonical,
-    reject_report_path,
 )
 
 CACHE_MAX = 100_000  # distinct dates remembered per column
 CHUNK_ROWS = 20_000  # rows formatted per write: large enough to amortize, small in memory
 MANIFEST_NAME = "manifest.json"
-REJECT_REPORT_HEADER = ("表名", "行号", "自然键", "原因")
 
 ERROR_MONEY_SCALE = "{column} 金额最多两位小数: {value}"
 ERROR_RATIO_SCALE = "{column} 比例最多{scale}位小数: {value}"
@@ -316,23 +313,3 @@ def batch_write(
     manifest = Manifest(batch_no=batch_no, kind=kind, as_of=as_of, encoding=canonical, files=files)
     (folder / MANIFEST_NAME).write_text(manifest_json(manifest) + "\n", encoding="utf-8")
     return manifest
-
-
-def reject_report_write(
-    folder: Path, rejects: Iterable[tuple[str, RowReject]], *, encoding: str = "UTF-8"
-) -> tuple[Path, int]:
-    """Write a batch's reject report beside its folder (reader.reject_report_path):
-    a CSV of 表名, 行号, 自然键, 原因, one line per (table, reject), in the
-    batch's encoding. Returns (path, rejects written)."""
-    canonical = encoding_canonical(encoding)
-    if canonical is None:
-        raise WriteError(ERROR_ENCODING.format(value=encoding))
-    path = reject_report_path(folder)
-    count = 0
-    with open(path, "w", encoding=CODECS[canonical], newline="") as file:
-        out = csv.writer(file, lineterminator=FILE_NEWLINE)
-        out.writerow(REJECT_REPORT_HEADER)
-        for table, reject in rejects:
-            out.writerow((table, reject.line_no, reject.key, reject.reason))
-            count += 1
-    return path, count
