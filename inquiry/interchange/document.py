@@ -83,7 +83,7 @@ def codes_markdown() -> str:
                 if code in mapping.LEDGER_KINDS:
                     kind, sign = mapping.LEDGER_KINDS[code]
                     handling = f"缴存支取明细 `{kind}`, {SIGN_NAMES[sign]}"
-                    if code == "06":  # the one type the core signs
+                    if code == mapping.LEDGER_SIGNED_KIND:
                         handling = "缴存支取明细, FSE 带符号: 正数为转入（增加余额）, 负数为转出（减少余额）"
                     if code in mapping.LEDGER_WITHDRAWALS:
                         handling += ", 必须有 TQYY"

@@ -13,7 +13,8 @@ import pytest
 
 from inquiry.interchange import document, reader, schema, writer
 from inquiry.interchange.reader import BatchRefused, CzbzFlags, Row, RowReject, batch_open, rows_read
-from inquiry.interchange.sample_build import (
+from inquiry.interchange.writer import WriteError, batch_write, format_value
+from inquiry.tests.interchange_sample import (
     FOLDERS,
     SAMPLE_DIR,
     SAMPLE_REVERSED_SERIAL,
@@ -21,7 +22,6 @@ from inquiry.interchange.sample_build import (
     sample_tables,
     sample_write,
 )
-from inquiry.interchange.writer import WriteError, batch_write, format_value
 from zzgjj_portal.identity import CENTER_TZ, id_number_check_digit
 
 AS_OF = datetime(2026, 3, 1, 2, 0, tzinfo=CENTER_TZ)
