@@ -8,6 +8,13 @@ from django.dispatch import Signal
 # that transaction, never acts outside it. Arguments: member, old_phone, new_phone.
 member_phone_changed = Signal()
 
-# Sent when staff disburse (放款) a loan contract, inside its transaction (as
-# above). Arguments: member, contract.
+# Sent when a loan contract is paid out (放款), inside that transaction (as
+# above). 放款 is the core system's now: its import sends this when a contract
+# turns 正常. Arguments: member, contract.
 loan_disbursed = Signal()
+
+# Sent by the core's import, inside its transaction (as above), with what the
+# core answered on the portal's decisions (业务流水号 it assigned): `booked`,
+# a list of the serials the core booked (its posting came back), and
+# `refused`, a dict of serial -> the core's reason for those it will not book.
+decisions_settled = Signal()

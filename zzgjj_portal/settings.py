@@ -332,6 +332,10 @@ TASKS_LOAN_RATE_SINCE = date(2025, 5, 8)
 TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
 TASKS_LOAN_RATE_SHORT = Decimal("0.021")
 TASKS_LOAN_RATE_LONG = Decimal("0.026")
+# Days the core system has to book an approved application (待入账) before the
+# portal fails it (入账失败, 「业务系统N日内未入账」) and gives a withdrawal's
+# amount back to the balance (tasks.jobs.decisions_expire, daily).
+TASKS_DECISION_BOOKING_DAYS = env.int("TASKS_DECISION_BOOKING_DAYS", default=5)
 
 # Celery (zzgjj_portal/celery.py) with RabbitMQ as its broker: durable queues,
 # acknowledgements and no eviction (a broker inside the cache's Redis would
@@ -365,6 +369,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zzgjj_portal.portal_cleanup",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Decisions the core has not booked in TASKS_DECISION_BOOKING_DAYS fail;
+    # hourly, so one fails within the hour its time is up.
+    "decisions-expire": {"task": "tasks.decisions_expire", "schedule": crontab(minute=15)},
 }
 
 # Security audit rows are kept this many days, then `portal_cleanup` deletes them.

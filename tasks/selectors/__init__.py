@@ -1,6 +1,6 @@
 """Reads for the task area's pages, one module per concern."""
 
-from tasks.selectors import applications  # noqa: F401  (tasks.selectors.applications.*)
+from tasks.selectors import applications, decisions  # noqa: F401  (tasks.selectors.applications.*, .decisions.*)
 from tasks.selectors.messages import (
     HOME_LIST_SIZE,
     HomeTasks,

@@ -1,6 +1,6 @@
-"""Writes of the task area, one module per concern (messages, push, applications)."""
+"""Writes of the task area, one module per concern (messages, push, applications, decisions)."""
 
-from tasks.services import applications  # noqa: F401  (tasks.services.applications.*)
+from tasks.services import applications, decisions  # noqa: F401  (tasks.services.applications.*, .decisions.*)
 from tasks.services.messages import (
     BroadcastRefused,
     broadcast_audience_refusal,
