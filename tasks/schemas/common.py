@@ -4,7 +4,7 @@ store, the error answer, and the Chinese words for each kind of bad input."""
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 # The type of the errors our own checks raise: their message is already the
@@ -54,9 +54,13 @@ def _storable(value: str) -> str:
     return value
 
 
-# Text a database can store: pydantic already refuses lone surrogates
-# (string_unicode); NUL is refused here.
-Text = Annotated[str, AfterValidator(_storable)]
+def text(*, min_length: int = 1, max_length: int, strip: bool = True) -> type[str]:
+    """Text a database can store, of 1..max_length characters after stripping
+    surrounding whitespace: pydantic refuses lone surrogates (string_unicode),
+    NUL is refused here. The length is checked on the string itself (so its
+    errors are the text's, not a list's), before the NUL check."""
+    constraints = StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length)
+    return Annotated[str, constraints, AfterValidator(_storable)]
 
 
 class ErrorOut(Schema):

@@ -7,13 +7,13 @@ or `serial_no` silently ignored would read from the start or acknowledge nothing
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from tasks.models.decisions import Decision
-from tasks.schemas.common import Text
+from tasks.schemas.common import text
 
 # Largest value of a BigAutoField: a bigger cursor would make the database
 # raise (SQLite: Python int too large; PostgreSQL: bigint out of range).
@@ -23,7 +23,7 @@ PAGE_MAX = 1000
 ACK_MAX = 1000
 SERIAL_NO_MAX_LENGTH = Decision._meta.get_field("serial_no").max_length
 
-SerialNo = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=SERIAL_NO_MAX_LENGTH)]
+SerialNo = text(max_length=SERIAL_NO_MAX_LENGTH)
 
 
 class DecisionOut(Schema):

@@ -21,7 +21,7 @@ from tasks.models.messages import (
     SENT_AT_AHEAD,
     SENT_AT_EARLIEST,
 )
-from tasks.schemas.common import ERROR_NOT_STRING, Text, refusal
+from tasks.schemas.common import ERROR_NOT_STRING, refusal, text
 from zzgjj_portal.identity import id_number_error, normalize_id_number
 
 ERROR_SENT_AT = "发送时间应为ISO 8601格式,例如 2026-11-28T09:30:00+08:00。"
@@ -98,8 +98,8 @@ class PushIn(BaseModel):
         ),
         AfterValidator(_id_number),
     ]
-    business: Annotated[Text, Field(min_length=1, max_length=BUSINESS_MAX_LENGTH, description="业务名称")]
-    content: Annotated[Text, Field(min_length=1, max_length=CONTENT_MAX_LENGTH, description="消息内容")]
+    business: Annotated[text(max_length=BUSINESS_MAX_LENGTH), Field(description="业务名称")]
+    content: Annotated[text(max_length=CONTENT_MAX_LENGTH), Field(description="消息内容")]
     sent_at: Annotated[
         datetime | None,
         BeforeValidator(_sent_at),
