@@ -35,6 +35,8 @@ ERROR_MESSAGES = {
     "too_short": "至少应有{min_length}项。",
     "too_long": "最多{max_length}项。",
     "extra_forbidden": "不是此接口的字段。",
+    # Ours (tasks/views/core.py): a query parameter given more than once.
+    "repeated": "只能给出一次。",
     "model_type": "应为 JSON 对象。",
     "model_attributes_type": "应为 JSON 对象。",
     "dict_type": "应为 JSON 对象。",
@@ -45,6 +47,10 @@ def refusal(message: str) -> PydanticCustomError:
     """A validation error whose message is `message` as written (Chinese)."""
     # Braces would be read as placeholders of the template: double them.
     return PydanticCustomError(INVALID, message.replace("{", "{{").replace("}", "}}"))
+
+
+# Not blank (surrounding whitespace is stripped) and no NUL.
+TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
 def _storable(value: str) -> str:
@@ -60,7 +66,9 @@ def text(*, min_length: int = 1, max_length: int, strip: bool = True) -> type[st
     NUL is refused here. The length is checked on the string itself (so its
     errors are the text's, not a list's), before the NUL check."""
     constraints = StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length)
-    return Annotated[str, constraints, AfterValidator(_storable)]
+    # The document says it too, so that generated clients and fuzzers know.
+    pattern = Field(json_schema_extra={"pattern": TEXT_PATTERN})
+    return Annotated[str, constraints, AfterValidator(_storable), pattern]
 
 
 class ErrorOut(Schema):

@@ -30,6 +30,8 @@ ERROR_KEY = "幂等键只能包含字母、数字和 - _ . :"
 ERROR_UNKNOWN_MEMBER = "未找到该身份证号的缴存职工。"
 KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]+$")
 ID_NUMBER_LENGTH = 18
+# The shape only; the check digit and the member are checked after it.
+ID_NUMBER_PATTERN = r"^\s*\d{17}[\dXx]\s*$"
 
 
 def _id_number(value: str) -> str:
@@ -95,6 +97,7 @@ class PushIn(BaseModel):
             max_length=ID_NUMBER_LENGTH,
             description="身份证号 of a member known to the center (18 characters, valid check digit; "
             "a final x is accepted as X).",
+            json_schema_extra={"pattern": ID_NUMBER_PATTERN},
         ),
         AfterValidator(_id_number),
     ]
@@ -105,7 +108,8 @@ class PushIn(BaseModel):
         BeforeValidator(_sent_at),
         WithJsonSchema(
             {
-                "type": "string",
+                # null is as if left out (as before the typed API).
+                "type": ["string", "null"],
                 "format": "date-time",
                 "description": "发送时间, ISO 8601; without an offset it is Asia/Shanghai time. Not before "
                 "2000-01-01T00:00:00+08:00 and not more than one day after the time received. "

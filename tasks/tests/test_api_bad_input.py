@@ -63,6 +63,8 @@ OUTBOX_CASES = [
     ("limit=ten", "limit", "应为整数"),
     ("cursor=5", "cursor", "不是此接口的字段"),
     ("after=0&cursor=5&x=1", "cursor", "不是此接口的字段"),
+    ("after=5&after=0", "after", "只能给出一次"),
+    ("limit=5&limit=5", "limit", "只能给出一次"),
     ("after=%00", "after", "无效的字符"),
     ("after=%ED%B3%BF", "after", "应为整数"),  # a surrogate's UTF-8 bytes: not text
     ("after=%FF", "after", "应为整数"),

@@ -23,8 +23,9 @@ OUTBOX_QUERY = {"after", "limit"}
 
 ERRORS = {
     400: "Bad input, with the field named: after or limit not an integer or out of range, a query parameter "
-    "or body field the API does not know, serial_nos empty, over 1,000 items or an item over 32 characters "
-    "(or holding NUL or a lone surrogate), wrong content type, not a JSON object, or a body over the size limit.",
+    "or body field the API does not know, a query parameter given twice, serial_nos empty, over 1,000 items "
+    "or an item blank or over 32 characters (or holding NUL or a lone surrogate), wrong content type, not a "
+    "JSON object, or a body over the size limit.",
     401: "No valid, unrevoked core token (a push token is refused the same way). Each such request counts "
     "against the client's IP address; after TASKS_PUSH_TOKEN_IP_FAILURES (default 20) the address gets 429.",
     429: "The token exceeded its rate (TASKS_CORE_RATE_PER_SECOND, default 20 a second, per core token), or "
@@ -32,12 +33,21 @@ ERRORS = {
 }
 
 
-def _refuse_unknown_query(request, known: set[str]) -> None:
-    # ninja reads only the declared parameters; an unknown one (say `cursor`
-    # for `after`) would silently read the outbox from the start.
-    unknown = sorted(set(request.GET) - known)
-    if unknown:
-        raise ValidationError([{"loc": ("query", name), "type": "extra_forbidden", "msg": ""} for name in unknown])
+def _query_checked(request, known: set[str]) -> None:
+    """Refuse query parameters the endpoint does not declare, and declared
+    ones given twice: ninja reads only the declared ones, and the last of
+    repeated ones. An unknown one (say `cursor` for `after`) would silently
+    read the outbox from the start; `after=5&after=0` would read from 0."""
+    errors = [
+        {"loc": ("query", name), "type": "extra_forbidden", "msg": ""} for name in sorted(set(request.GET) - known)
+    ]
+    errors += [
+        {"loc": ("query", name), "type": "repeated", "msg": ""}
+        for name in sorted(known)
+        if len(request.GET.getlist(name)) > 1
+    ]
+    if errors:
+        raise ValidationError(errors)
 
 
 @router.get(
@@ -59,7 +69,7 @@ def core_outbox(
     limit: int = Query(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="At most this many decisions (1 to 1,000)."),
 ):
     """Decisions not acknowledged, id > after, at most limit; next is the last id when the page is full."""
-    _refuse_unknown_query(request, OUTBOX_QUERY)
+    _query_checked(request, OUTBOX_QUERY)
     items = decisions_offered(after=after, limit=limit)
     return {"items": items, "next": items[-1].pk if len(items) == limit else None}
 
@@ -82,6 +92,6 @@ def core_outbox(
 )
 def core_outbox_ack(request, payload: AckIn):
     """The core has received these decisions (it books them later; the booking comes back in an import)."""
-    _refuse_unknown_query(request, set())
+    _query_checked(request, set())
     acknowledged = decisions_acknowledge(serial_nos=payload.serial_nos)
     return {"acknowledged": acknowledged, "unknown": decisions_unknown(serial_nos=payload.serial_nos)}
