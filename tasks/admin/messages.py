@@ -254,9 +254,18 @@ class ChannelTokenForm(forms.ModelForm):
         fields = ("kind", "channel", "name")
         help_texts = {"channel": TOKEN_CHANNEL_HELP}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:  # not on the change page, where kind and channel are read-only
+            # Left out (a script written before the core API), it is a push token, as then.
+            self.fields["kind"].required = False
+
     def clean(self):
         data = super().clean()
-        kind, channel = data.get("kind"), data.get("channel")
+        if "kind" not in self.fields:
+            return data
+        data["kind"] = data.get("kind") or ChannelToken.Kind.PUSH
+        kind, channel = data["kind"], data.get("channel")
         if kind == ChannelToken.Kind.PUSH and not channel:
             self.add_error("channel", TOKEN_CHANNEL_REQUIRED)
         elif kind == ChannelToken.Kind.CORE and channel:

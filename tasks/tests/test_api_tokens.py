@@ -30,7 +30,12 @@ def test_staff_create_a_core_token_shown_once_that_opens_the_outbox(staff_client
     token = ChannelToken.objects.get()
     assert (token.kind, token.channel, token.name) == ("core", "", "核心业务系统")
     assert token.token_hash == token_hash(plain) and str(token) == "业务系统 · 核心业务系统"
-    assert plain not in staff_client.get(reverse("admin:tasks_channeltoken_change", args=[token.pk])).content.decode()
+    change = reverse("admin:tasks_channeltoken_change", args=[token.pk])
+    assert plain not in staff_client.get(change).content.decode()
+    # Renaming it later keeps it a core token (kind and channel are read-only there).
+    assert staff_client.post(change, {"name": "核心系统"}).status_code == HTTPStatus.FOUND
+    token.refresh_from_db()
+    assert (token.kind, token.channel, token.name) == ("core", "", "核心系统")
     client.logout()
     assert get(client, OUTBOX_URL, plain).status_code == HTTPStatus.OK
 
