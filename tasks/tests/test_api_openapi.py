@@ -127,3 +127,8 @@ def test_no_docs_page_that_would_load_scripts_from_a_cdn(client):
     # ninja's Swagger UI comes from a CDN, which the Content-Security-Policy refuses.
     assert client.get("/api/docs").status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.FOUND)
     assert client.get("/api/docs/").status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.FOUND)
+
+
+def test_the_api_root_leads_to_the_document(client):
+    response = client.get("/api/")
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == OPENAPI_URL

@@ -16,12 +16,14 @@ JSON parsing and error answers.
 
 import json
 import math
+from functools import partial
 from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
+from django.shortcuts import redirect
 from django.urls import URLPattern
 from django.views.decorators.cache import never_cache
 from ninja import NinjaAPI
@@ -245,9 +247,17 @@ class MachineAPI(NinjaAPI):
     def _get_urls(self):
         urls = []
         for pattern in super()._get_urls():
-            if isinstance(pattern, URLPattern) and pattern.name != "api-root":
-                # api-root answers nothing (404); ninja needs it only to know its prefix.
-                view = login_not_required(never_cache(pattern.callback))
+            if isinstance(pattern, URLPattern):
+                view = pattern.callback
+                if pattern.name == "api-root":
+                    # ninja's root only raises 404 (it needs the URL to know its prefix):
+                    # send whoever opens /api/ to the document instead.
+                    view = partial(_to_document, namespace=self.urls_namespace)
+                view = login_not_required(never_cache(view))
                 pattern = URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
             urls.append(pattern)
         return urls
+
+
+def _to_document(request: HttpRequest, namespace: str, **kwargs) -> HttpResponse:
+    return redirect(f"{namespace}:openapi-json")

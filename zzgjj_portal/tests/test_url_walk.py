@@ -37,6 +37,7 @@ PUBLIC = {
     "api:core_outbox",
     "api:core_outbox_ack",
     "api:openapi-json",
+    "api:api-root",  # a redirect to the document
     # Browsers ask for the site icon before anyone logs in (a redirect to the static file).
     "favicon",
     # Probes for the load balancer and monitoring: status only, details and
