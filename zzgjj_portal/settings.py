@@ -301,6 +301,13 @@ ACCOUNTS_CAPTCHA_PER_IP_PER_MINUTE = 60
 # Refused 信息校验 attempts (registration / forgot password) per client IP per lock period.
 ACCOUNTS_IDENTITY_IP_FAILURES = 20
 
+# The core system's books (docs/interchange.md): the values of GRMX.CZBZ
+# (冲账标识) its core writes for a normal row and for a reversal (a row that
+# removes the one with the same YWLSH). An empty cell is always a normal row
+# (a comma-separated environment value cannot carry an empty string).
+INQUIRY_INTERCHANGE_CZBZ_NORMAL = env.list("INQUIRY_INTERCHANGE_CZBZ_NORMAL", default=["", "0"])
+INQUIRY_INTERCHANGE_CZBZ_REVERSAL = env.list("INQUIRY_INTERCHANGE_CZBZ_REVERSAL", default=["1"])
+
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
 # Invalid bearer tokens per client IP before it is locked out of the machine endpoints (/api/)
