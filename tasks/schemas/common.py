@@ -29,6 +29,8 @@ ERROR_MESSAGES = {
     "int_type": "应为整数。",
     "int_parsing": "应为整数。",
     "int_from_float": "应为整数。",
+    # Thousands of digits: too large to read at all.
+    "int_parsing_size": "数值过大。",
     "greater_than_equal": "不能小于{ge}。",
     "less_than_equal": "不能大于{le}。",
     "list_type": "应为数组。",
