@@ -314,9 +314,12 @@ INQUIRY_IMPORT_REJECT_THRESHOLD = env.float("INQUIRY_IMPORT_REJECT_THRESHOLD", d
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
-# Invalid bearer tokens per client IP before it is locked out of the push API
+# Invalid bearer tokens per client IP before it is locked out of the machine endpoints (/api/)
 # for ACCOUNTS_LOCKOUT_MINUTES (the same counters as the login lockout).
 TASKS_PUSH_TOKEN_IP_FAILURES = 20
+# Core system API (/api/core/outbox/...): requests a second per core token.
+# A page holds up to 1,000 decisions, so 20 a second is far above any need.
+TASKS_CORE_RATE_PER_SECOND = env.float("TASKS_CORE_RATE_PER_SECOND", default=20.0)
 # Members a broadcast's fan-out inserts per transaction (each holds those
 # member rows for the batch only).
 TASKS_BROADCAST_BATCH_SIZE = env.int("TASKS_BROADCAST_BATCH_SIZE", default=2000)

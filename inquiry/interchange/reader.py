@@ -747,17 +747,24 @@ def _fast_source(table: schema.Table, names: tuple[str, ...]) -> tuple[str, dict
         elif kind in (schema.MONEY, schema.RATIO):
             scale = 2 if kind == schema.MONEY else column.scale
             digits = MAX_INTEGER_DIGITS[kind]
-            lines.append(f"    {x} = {cell}")
-            lines.append(f"    if {x}:")
-            lines.append(f"        w, d, f = {x}.partition('.')")
+            # Amounts repeat too (a member's deposit is the same month after
+            # month): each distinct text is checked and converted once.
+            known: dict[str, Decimal] = {}
+            scope[f"M{i}"], scope[f"S{i}"] = known.get, known
+            lines.append(f"    {x} = M{i}({cell})")
+            lines.append(f"    if {x} is None:")
+            lines.append(f"        {x} = {cell}")
+            lines.append(f"        if {x}:")
+            lines.append(f"            w, d, f = {x}.partition('.')")
             lines.append(
-                f"        if not (len(f) <= {scale} and len(w) <= {digits} and w.isdigit() and w.isascii()"
+                f"            if not (len(f) <= {scale} and len(w) <= {digits} and w.isdigit() and w.isascii()"
                 " and (not d or (f.isdigit() and f.isascii()))): return None"
             )
-            lines.append(f"        {x} = Decimal({x})")
-            lines.append("    else:" if required else f"    else:\n        {x} = None")
+            lines.append(f"            {x} = Decimal({x})")
+            lines.append(f"            if len(S{i}) < {CACHE_MAX}: S{i}[{cell}] = {x}")
+            lines.append("        else:" if required else f"        else:\n            {x} = None")
             if required:
-                lines.append("        return None")
+                lines.append("            return None")
         elif kind == schema.INT:
             lines.append(f"    {x} = {cell}")
             lines.append(f"    if {x}.isdigit() and {x}.isascii() and len({x}) <= {MAX_INTEGER_DIGITS[kind]}:")
@@ -818,7 +825,7 @@ def _rates_rule(values: dict, flags: CzbzFlags) -> list[str]:
 
 
 def _people_rule(values: dict, flags: CzbzFlags) -> list[str]:
-    return [] if values["ZJLX"] == "01" else [REJECT_ZJLX]
+    return [] if values["ZJLX"] == mapping.RESIDENT_ID_CARD else [REJECT_ZJLX]
 
 
 def _ledger_rule(values: dict, flags: CzbzFlags) -> list[str]:
@@ -827,7 +834,7 @@ def _ledger_rule(values: dict, flags: CzbzFlags) -> list[str]:
     if kind in mapping.LEDGER_NO_MONEY:
         if amount != 0:
             reasons.append(REJECT_FSE_ZERO.format(kind=kind, value=amount))
-    elif kind == "06":  # 内部转移: signed by the core
+    elif kind == mapping.LEDGER_SIGNED_KIND:
         if amount == 0:
             reasons.append(REJECT_FSE_NONZERO)
     elif kind in mapping.LEDGER_KINDS:
@@ -874,7 +881,7 @@ def _contract_rule(values: dict, flags: CzbzFlags) -> list[str]:
     reasons += _term_reasons(values, "DKQS") + _loan_rate_reasons(values, "JKHTLL")
     reasons += _positive(values, "HTDKJE", "FWZJ")
     number = values["JKRZJH"]
-    if number is not None and values["JKRZJLX"] in (None, "01"):
+    if number is not None and values["JKRZJLX"] in (None, mapping.RESIDENT_ID_CARD):
         error = id_number_error(number)
         if error:
             reasons.append(REJECT_ID_NUMBER.format(column="JKRZJH", error=error))
@@ -906,14 +913,14 @@ def _progress_rule(values: dict, flags: CzbzFlags) -> list[str]:
 
 
 def _result_rule(values: dict, flags: CzbzFlags) -> list[str]:
-    return [REJECT_REFUSAL_REASON] if values["CLJG"] == "02" and not values["JJYY"] else []
+    return [REJECT_REFUSAL_REASON] if values["CLJG"] == mapping.RESULT_REFUSED and not values["JJYY"] else []
 
 
 def _decision_rule(values: dict, flags: CzbzFlags) -> list[str]:
     reasons = _positive(values, "FSE")
-    if values["YWLX"] == "01" and values["TQYY"] is None:
+    if values["YWLX"] == mapping.DECISION_WITHDRAWAL and values["TQYY"] is None:
         reasons.append(REJECT_WITHDRAWAL_REASON)
-    if values["YWLX"] == "02" and None in (values["DKQS"], values["JKHTLL"], values["DKHKFS"]):
+    if values["YWLX"] == mapping.DECISION_LOAN and None in (values["DKQS"], values["JKHTLL"], values["DKHKFS"]):
         reasons.append(REJECT_LOAN_TERMS)
     reasons += _term_reasons(values, "DKQS") + _loan_rate_reasons(values, "JKHTLL")
     stamp = values["SPSJ"]

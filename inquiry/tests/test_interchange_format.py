@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from inquiry.interchange import reader, schema, writer
+from inquiry.interchange import document, reader, schema, writer
 from inquiry.interchange.reader import BatchRefused, CzbzFlags, Row, RowReject, batch_open, rows_read
-from inquiry.interchange.sample_build import (
+from inquiry.interchange.writer import WriteError, batch_write, format_value
+from inquiry.tests.interchange_sample import (
     FOLDERS,
     SAMPLE_DIR,
     SAMPLE_REVERSED_SERIAL,
@@ -21,7 +22,6 @@ from inquiry.interchange.sample_build import (
     sample_tables,
     sample_write,
 )
-from inquiry.interchange.writer import WriteError, batch_write, format_value
 from zzgjj_portal.identity import CENTER_TZ, id_number_check_digit
 
 AS_OF = datetime(2026, 3, 1, 2, 0, tzinfo=CENTER_TZ)
@@ -154,6 +154,16 @@ def test_round_trip(tmp_path, encoding):
         assert [r.line_no for r in read] == list(range(2, len(rows) + 2))
         for row, got in zip(rows, read, strict=True):
             assert got.values == {c: row.get(c) for c in table.column_names}
+
+
+def test_gb18030_carries_what_gbk_cannot(tmp_path):
+    """A name with a character outside GBK (four bytes in GB18030) survives."""
+    rows = [{"GRZH": "1", "XINGMING": "王𠮷", "ZJLX": "01", "ZJHM": id_number()}]
+    manifest = batch_write(tmp_path, batch_no=1, kind="delta", as_of=AS_OF, tables={"GRXX": rows}, encoding="GB18030")
+    assert "王𠮷".encode("gb18030") in (tmp_path / "GRXX.csv").read_bytes()
+    (row,) = rows_read(tmp_path, batch_open(tmp_path), "GRXX")
+    assert row.values["XINGMING"] == "王𠮷"
+    assert manifest.encoding == "GB18030"
 
 
 def test_round_trip_of_the_export_table(tmp_path):
@@ -654,6 +664,14 @@ def test_the_document_lists_every_column_of_every_table():
             )
 
 
+def test_the_documents_generated_tables_are_current():
+    text = DOC.read_text(encoding="utf-8")
+    for name in document.GENERATED:
+        assert document.block_in(text, name) == document.block(name), (
+            "docs/interchange.md is out of date: run inquiry.interchange.document.main()"
+        )
+
+
 def test_the_document_lists_every_code_list():
     from inquiry.interchange import mapping
 
@@ -665,7 +683,7 @@ def test_the_document_lists_every_code_list():
             assert f"| {code} | {label} |" in section, (name, code)
 
 
-def test_reject_report_path_is_beside_the_batch(tmp_path):
+def test_the_reject_report_goes_beside_the_batch(tmp_path):
     assert reader.reject_report_path(tmp_path / "batch-0005") == tmp_path / "batch-0005.rejects.csv"
 
 

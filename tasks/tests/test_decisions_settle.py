@@ -175,3 +175,10 @@ def test_the_core_booking_after_the_timeout_wins(approved, member, clock):
     assert decisions_settle(booked=[approved.serial_no], refused={}).booked == [approved.serial_no]
     approved.refresh_from_db()
     assert (approved.state, approved.failure_reason) == (Decision.State.BOOKED, "")
+
+
+def test_the_timeout_job_is_scheduled_and_registered(settings):
+    from zzgjj_portal.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["decisions-expire"]["task"] == jobs.decisions_expire.name
+    assert jobs.decisions_expire.name in app.tasks

@@ -5,7 +5,7 @@ integrators to read beside docs/interchange.md.
 - 赵样例 (DW0001): a loan (等额本息, contract, loan account, five repayments,
   the six progress steps);
 - 钱样例 (DW0001): deposits and a 部分提取 (a withdrawal), and one ledger row
-  with an amount of three decimals that the reader rejects (SAMPLE_REJECTS);
+  with an amount of three decimals that the reader rejects (sample_rejects());
 - 孙样例 (DW0002): sealed (封存), the 05 row that sealed the account;
 - 李样例 (DW0002): a deposit booked twice by mistake and its 冲账 (the
   reversal carries CZBZ "1" and the YWLSH of the row it removes).
@@ -14,8 +14,10 @@ Balances are the sums of the rows (the reversed one left out), the loan
 balance is the amount lent less the repaid principal: the batch reconciles.
 
 Regenerate with
-`.venv/bin/python manage.py shell -c "from inquiry.interchange.sample_build import main; main()"`;
-a test checks the committed files are what this module writes.
+`.venv/bin/python manage.py shell -c "from inquiry.tests.interchange_sample import main; main()"`;
+a test checks the committed files are what this module writes. It lives
+with the tests because it spells the standard's codes as data; code outside
+the tests names them through inquiry/interchange/mapping.py.
 """
 
 import hashlib
@@ -31,7 +33,7 @@ from inquiry.interchange.writer import batch_write, format_value
 from zzgjj_portal.identity import CENTER_TZ, id_number_check_digit
 from zzgjj_portal.money import to_cents
 
-SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "interchange" / "sample"
 FOLDERS = {"utf8": "UTF-8", "gb18030": "GB18030"}
 AS_OF = datetime(2026, 3, 1, 2, 0, tzinfo=CENTER_TZ)
 BASE = Decimal("6000.00")
