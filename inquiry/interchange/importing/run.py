@@ -289,7 +289,10 @@ class _BatchImport:
             sql.analyze(stage.name)
         phases = iter(range(1, 7))
         self.progress(PHASE, next(phases), 6)
+        self._timed("读入", began)
+        mark = time.monotonic()
         Checks(sql, full=self.full).run()
+        self._timed("核对引用", mark)
         rows_total = sum(entry.rows for entry in self.manifest.files.values())
         rows_rejected = sql.value("SELECT COUNT(*) FROM imp_reject") + self.rejects_over
         rejects = sorted(
@@ -307,8 +310,17 @@ class _BatchImport:
                 threshold=f"{threshold:.2%}",
             )
             raise _Refused(message, rejects, rows_total, rows_rejected)
-        changes = Apply(sql, full=self.full).run(step=lambda name: self.progress(PHASE, next(phases, 6), 6))
+        marks = [time.monotonic(), "写入准备"]
+
+        def step(name: str) -> None:
+            self._timed(marks[1], marks[0])
+            marks[:] = [time.monotonic(), name]
+            self.progress(PHASE, next(phases, 6), 6)
+
+        changes = Apply(sql, full=self.full).run(step=step)
+        step("通知")
         self._tell(changes)
+        self._timed("通知", marks[0])
         run.status = ImportRun.Status.APPLIED
         run.finished_at = timezone.now()
         run.rows_total = rows_total
@@ -333,6 +345,9 @@ class _BatchImport:
             time.monotonic() - began,
         )
         return _Applied(changes=changes)
+
+    def _timed(self, phase: str, since: float) -> None:
+        log.info("books import batch %s: %s %.1f s", self.manifest.batch_no, phase, time.monotonic() - since)
 
     def _load(self, stage, context: Context) -> None:
         table = stage.table
