@@ -86,6 +86,8 @@ LEDGER_KINDS: dict[str, tuple[str, int]] = {
     "11": (Kind.WITHDRAWAL, -1),
     "12": (Kind.WITHDRAWAL, -1),
 }
+# Types whose FSE the core signs (06 内部转移): negative is money out.
+LEDGER_SIGNED = frozenset({"06"})
 # Types that move no money (开户, 封存, 基数调整 …): accepted with FSE 0 and
 # not shown as ledger rows (the account's own row carries the state).
 LEDGER_NO_MONEY = frozenset({"03", "04", "05", "10", "13", "14", "15"})
