@@ -73,6 +73,11 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "XHBZ": {"0": "否", "1": "是"},
 }
 
+# Codes the reader's row rules name (docs/interchange.md, 7.2).
+RESIDENT_ID_CARD = "01"  # ZJLX 身份证: the portal keys members by it, the only type imported
+RESULT_REFUSED = "02"  # CLJG 拒绝入账: needs a reason (JJYY)
+DECISION_WITHDRAWAL, DECISION_LOAN = "01", "02"  # WTYWLX
+
 # GJHTQYWLX -> (ledger kind, sign of the amount). FSE is unsigned in the
 # file; the type says which way the money went. 06 内部转移 is signed by the
 # core: a negative FSE is a transfer out of this account.
@@ -86,8 +91,7 @@ LEDGER_KINDS: dict[str, tuple[str, int]] = {
     "11": (Kind.WITHDRAWAL, -1),
     "12": (Kind.WITHDRAWAL, -1),
 }
-# Types whose FSE the core signs (06 内部转移): negative is money out.
-LEDGER_SIGNED = frozenset({"06"})
+LEDGER_SIGNED_KIND = "06"  # 内部转移: the one type whose FSE the core signs
 # Types that move no money (开户, 封存, 基数调整 …): accepted with FSE 0 and
 # not shown as ledger rows (the account's own row carries the state).
 LEDGER_NO_MONEY = frozenset({"03", "04", "05", "10", "13", "14", "15"})

@@ -97,7 +97,7 @@ def _ledger(line: int, v: dict, c: Context):
     if code in mapping.LEDGER_NO_MONEY:
         # Accepted and checked like any row, never shown: kind stays NULL.
         kind, amount = None, Decimal("0")
-    elif code in mapping.LEDGER_SIGNED:  # 内部转移: the core signs it
+    elif code == mapping.LEDGER_SIGNED_KIND:  # 内部转移: the core signs it
         kind = (LedgerEntry.Kind.TRANSFER_IN if amount > 0 else LedgerEntry.Kind.TRANSFER_OUT).value
     else:
         portal_kind, sign = mapping.LEDGER_KINDS[code]
