@@ -356,13 +356,19 @@ def test_books_import_refuses_a_batch_out_of_sequence(base, tmp_path, batch_no, 
 
 
 def test_books_import_refuses_a_batch_older_than_the_last(tmp_path):
-    applied(b.batch(tmp_path, 5, "full", DWXX=[b.employer()]))
-    result = books_import(folder=b.batch(tmp_path, 4, DWXX=[b.employer()]))
-    assert result.message == "批次号4早于已导入的批次5"
+    for batch_no in (1, 2, 3):
+        applied(b.batch(tmp_path, batch_no, DWXX=[b.employer()]))
+    result = books_import(folder=b.batch(tmp_path, 2, DWXX=[b.employer(name="旧名称")]))
+    assert result.message == "批次2已导入,不重复导入"
+    ImportRun.objects.filter(batch_no=2).delete()  # as if 2 had never been applied
+    result = books_import(folder=b.batch(tmp_path, 2, DWXX=[b.employer(name="旧名称")]))
+    assert result.message == "批次号2早于已导入的批次3"
 
 
-def test_books_import_first_batch_may_have_any_number(tmp_path):
-    assert applied(b.batch(tmp_path, 731, "full", DWXX=[b.employer()])).batch_no == 731
+def test_books_import_first_batch_is_number_one(tmp_path):
+    result = books_import(folder=b.batch(tmp_path, 731, "full", DWXX=[b.employer()]))
+    assert (result.status, result.message) == ("refused", "批次号731不连续:尚未导入过批次,第一个应为批次1")
+    assert applied(b.batch(tmp_path, 1, "full", DWXX=[b.employer()])).batch_no == 1
 
 
 def test_books_import_second_import_at_once_is_refused(tmp_path):
@@ -546,3 +552,29 @@ def test_books_import_stores_no_more_than_repayment_postings(base, tmp_path):
     disbursal["DKYWMXLX"] = "01"
     applied(b.batch(tmp_path, 2, DKMX=[disbursal]))
     assert not Repayment.objects.filter(serial_no="F1").exists()
+
+
+# --- the sample batch in the repository -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["utf8", "gb18030"])
+def test_books_import_applies_the_sample_batch(tmp_path, settings, name):
+    import shutil
+
+    from inquiry.tests.interchange_sample import SAMPLE_DIR, sample_rejects
+
+    folder = tmp_path / name
+    shutil.copytree(SAMPLE_DIR / name, folder)
+    # One row of the sample is wrong on purpose: over the default 0.1 %.
+    refused = books_import(folder=folder)
+    assert refused.status == "refused" and refused.rows_rejected == 1
+    assert not FundAccount.objects.exists()
+    settings.INQUIRY_IMPORT_REJECT_THRESHOLD = 0.05
+    result = applied(folder)
+    assert list(result.rejects.values_list("table", "line_no", "key", "reason")) == sample_rejects()
+    assert FundAccount.objects.count() == 4
+    assert not FundAccount.objects.exclude(discrepancy="").exists()
+    assert not LoanContract.objects.exclude(discrepancy="").exists()
+    for account in FundAccount.objects.all():
+        last = account.entries.order_by("booked_on", "id").last()
+        assert account.balance == (last.balance_after if last else 0)

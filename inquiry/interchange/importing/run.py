@@ -58,6 +58,7 @@ TABLE_ORDER = {table.name: index for index, table in enumerate(schema.TABLES)}
 REPORT_HEADER = ("表", "行号", "关键字", "原因")
 
 LOCKED = "另一个批次正在导入,本批次未导入,请待其完成后再导入"
+FIRST = "批次号{batch_no}不连续:尚未导入过批次,第一个应为批次1"
 ALREADY = "批次{batch_no}已导入,不重复导入"
 OLDER = "批次号{batch_no}早于已导入的批次{last}"
 SKIPPED = "批次号{batch_no}不连续:已导入到批次{last},下一个应为批次{next}"
@@ -146,12 +147,12 @@ def _silent(step: str, done: int, total: int) -> None:
 
 
 def _sequence_refusal(batch_no: int) -> str:
-    """Batches apply in number order: the first ever may have any number (a
-    center starts where its core's numbering is); then each is the last
-    applied + 1. A repeat of an applied one changes nothing: it is refused."""
+    """Batches apply in number order from 1 (docs/interchange.md, 批次编号):
+    each is the last applied + 1. A repeat of an applied one changes
+    nothing: it is refused, as are a skip and an older number."""
     last = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).aggregate(last=Max("batch_no"))["last"]
     if last is None:
-        return ""
+        return "" if batch_no == 1 else FIRST.format(batch_no=batch_no)
     if ImportRun.objects.filter(status=ImportRun.Status.APPLIED, batch_no=batch_no).exists():
         return ALREADY.format(batch_no=batch_no)
     if batch_no < last:
