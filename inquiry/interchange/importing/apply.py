@@ -557,8 +557,8 @@ class Apply:
             "SELECT s.line_no, s.ywlsh, c.id AS contract_id, s.repaid_on, s.principal, s.interest, s.period_no, "
             "r.id AS old_id, r.contract_id AS old_contract_id, "
             f"CASE WHEN r.id IS NULL OR {_differs(sql, pairs)} THEN 1 ELSE 0 END AS changed "
-            "FROM imp_dkmx s JOIN inquiry_loancontract c ON c.loan_account_no = s.dkzh "
-            "LEFT JOIN inquiry_repayment r ON r.serial_no = s.ywlsh WHERE s.repay = 1",
+            "FROM imp_dkmx s JOIN inquiry_loancontract c ON c.loan_account_no = s.dkzh AND c.loan_account_no <> '' "
+            "LEFT JOIN inquiry_repayment r ON r.serial_no = s.ywlsh AND r.serial_no <> '' WHERE s.repay = 1",
         )
         for target in ("imp_ctouch", "imp_chg_contract"):
             sql.run(
