@@ -264,6 +264,7 @@ class _BatchImport:
         self.sql = Sql(connection)
         self.rejects: list[tuple] = []
         self.rejects_over = 0
+        self.timings: list[str] = []  # each phase's seconds, for the log
 
     def execute(self, run: ImportRun) -> _Applied:
         sql = self.sql
@@ -338,17 +339,18 @@ class _BatchImport:
             sql.table_drop(name)
         self.progress(PHASE, 6, 6)
         log.info(
-            "books import batch %s applied: %s rows, %s rejected, %s members changed, %.1f s",
+            "books import batch %s applied: %s rows, %s rejected, %s members changed, %.1f s (%s)",
             run.batch_no,
             rows_total,
             rows_rejected,
             len(changes.members),
             time.monotonic() - began,
+            ", ".join(self.timings),
         )
         return _Applied(changes=changes)
 
     def _timed(self, phase: str, since: float) -> None:
-        log.info("books import batch %s: %s %.1f s", self.manifest.batch_no, phase, time.monotonic() - since)
+        self.timings.append(f"{phase} {time.monotonic() - since:.1f}s")
 
     def _load(self, stage, context: Context) -> None:
         table = stage.table
