@@ -578,3 +578,22 @@ def test_books_import_applies_the_sample_batch(tmp_path, settings, name):
     for account in FundAccount.objects.all():
         last = account.entries.order_by("booked_on", "id").last()
         assert account.balance == (last.balance_after if last else 0)
+
+
+def test_books_import_rejects_values_the_records_cannot_hold(base, tmp_path, settings):
+    settings.INQUIRY_IMPORT_REJECT_THRESHOLD = 0.9
+    folder = b.batch(
+        tmp_path,
+        2,
+        GRMX=[b.posting("G1", "BIG", date(2024, 5, 1), "1.00"), b.posting("G1", "OK1", date(2024, 5, 2), "1.00")],
+        DKJD=[b.step("HT1", 40000, "放款")],
+    )
+    # An amount the reader takes (16 digits) but decimal(14,2) cannot hold.
+    b.rewrite(folder, "GRMX", ",01,1.00,,,,,,BIG,", ",01,9999999999999.00,,,,,,BIG,")
+    result = books_import(folder=folder)
+    assert result.status == "applied"
+    assert sorted(result.rejects.values_list("key", "reason")) == [
+        ("BIG", "FSE 金额超出网厅可保存的范围: 9999999999999.00"),
+        ("HT1/40000", "JDXH 超出网厅可保存的范围(最大32767): 40000"),
+    ]
+    assert LedgerEntry.objects.filter(serial_no="OK1").exists()

@@ -118,6 +118,10 @@ def books_import(*, folder: Path, progress: Progress | None = None) -> ImportRun
         try:
             with transaction.atomic():
                 applied = _BatchImport(folder, manifest, progress or _silent).execute(run)
+        except reader.BatchRefused as refusal:
+            # A file found wrong while reading it (its header): the batch is refused.
+            _run_finish(run, ImportRun.Status.REFUSED, refusal.message)
+            return run
         except _Refused as refused:
             _report_write(folder, refused.rejects)
             with transaction.atomic():
