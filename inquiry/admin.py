@@ -5,17 +5,11 @@ services.member_phone_change). Ledger and repayments are read-only: they come
 from the center's core system and balances must reconcile with them.
 """
 
-from dataclasses import dataclass
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 
 from inquiry import services
@@ -326,56 +320,6 @@ class RepaymentInline(NumbersAdminMixin, ReadOnlyAdminMixin, admin.TabularInline
     readonly_fields = fields
 
 
-DISBURSED = "借款合同【{contract_no}】已放款"
-
-
-@dataclass
-class DisburseRow:
-    """One contract on the 放款 page: its nodes done so far, a date field for
-    each node not yet done (in order), and why it was refused, if it was."""
-
-    contract: LoanContract
-    done: list[LoanProgressStep]
-    fields: list[tuple[str, forms.BoundField]]
-    refusal: str = ""
-
-
-class DisburseForm(forms.Form):
-    """The day each node not yet done was done, per contract. Only dates are
-    checked here; the rules (not in the future, not before the application,
-    in order, four eyes) are services.loan_disburse's."""
-
-    def __init__(self, *args, contracts: list[LoanContract], refusals: dict[int, str] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self._keys: dict[int, list[tuple[str, str]]] = {}
-        steps_of = {c.pk: list(c.progress_steps.order_by("order")) for c in contracts}
-        for contract in contracts:
-            keys = []
-            for index, name in enumerate(services.loan_disburse_steps_wanted(steps=steps_of[contract.pk])):
-                key = f"contract{contract.pk}_step{index}"
-                # The browser's date picker keeps to the allowed days; the service checks them again.
-                limits = {"type": "date", "min": contract.applied_on.isoformat(), "max": today.isoformat()}
-                self.fields[key] = forms.DateField(
-                    label=name, initial=today, widget=forms.DateInput(limits, format="%Y-%m-%d")
-                )
-                keys.append((name, key))
-            self._keys[contract.pk] = keys
-        self.rows = [
-            DisburseRow(
-                contract=contract,
-                done=[step for step in steps_of[contract.pk] if step.is_done],
-                fields=[(name, self[key]) for name, key in self._keys[contract.pk]],
-                refusal=(refusals or {}).get(contract.pk, ""),
-            )
-            for contract in contracts
-        ]
-
-    def step_dates(self, contract: LoanContract) -> dict[str, date]:
-        """The days typed for `contract`, by node name (after is_valid)."""
-        return {name: self.cleaned_data[key] for name, key in self._keys[contract.pk]}
-
-
 @admin.register(LoanContract)
 class LoanContractAdmin(NumbersAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -394,60 +338,7 @@ class LoanContractAdmin(NumbersAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_select_related = ("member",)
     show_full_result_count = False
     inlines = [ProgressStepInline, RepaymentInline]
-    actions = ["disburse"]
-
-    def has_disburse_permission(self, request) -> bool:
-        return request.user.has_perm("inquiry.disburse_loancontract")
-
-    @admin.action(description="放款(登记签订合同、抵押登记和放款日期)", permissions=["disburse"])
-    def disburse(self, request, queryset):
-        """放款 in two steps: a page asks the day each node not yet done of each
-        chosen 未发放 contract was done (签订合同, 抵押登记, 放款; today by
-        default), then services.loan_disburse records them and pays the
-        contract out. A refused day is shown on that page again; contracts not
-        未发放 are refused one by one."""
-        contracts = []
-        for contract in queryset.order_by("pk"):
-            if contract.status == LoanContract.Status.NOT_DISBURSED:
-                contracts.append(contract)
-            else:
-                message = services.DISBURSE_NOT_PENDING.format(contract_no=contract.contract_no)
-                self.message_user(request, message, level=messages.ERROR)
-        if not contracts:
-            return None
-        if "apply" not in request.POST:
-            return self._disburse_page(request, DisburseForm(contracts=contracts))
-        form = DisburseForm(request.POST, contracts=contracts)
-        if not form.is_valid():
-            return self._disburse_page(request, form)
-        refused = {}
-        for contract in contracts:
-            try:
-                services.loan_disburse(
-                    contract=contract, step_dates=form.step_dates(contract), actor=request.user, request=request
-                )
-            except services.BookingRefused as exc:
-                refused[contract.pk] = exc.message
-            else:
-                self.message_user(request, DISBURSED.format(contract_no=contract.contract_no), level=messages.SUCCESS)
-        if not refused:
-            return None
-        # Those paid out are done; the page comes back with the refused ones and why.
-        again = DisburseForm(request.POST, contracts=[c for c in contracts if c.pk in refused], refusals=refused)
-        return self._disburse_page(request, again)
-
-    def _disburse_page(self, request, form):
-        return TemplateResponse(
-            request,
-            "admin/inquiry/loancontract/disburse.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": "放款:登记各环节办理日期",
-                "form": form,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+    # 放款 is the core system's: a contract turns 正常 when its 贷款账户 file says so.
 
 
 @admin.register(Repayment)

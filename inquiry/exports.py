@@ -93,7 +93,7 @@ def ledger_sheet(*, member: Member, start: date | None, end: date | None, result
         columns=LEDGER_COLUMNS,
     )
     sheet.rows = [
-        [e.booked_on, e.get_kind_display(), e.period, e.income, e.outgo, e.balance_after, e.summary]
+        [e.booked_on, e.get_kind_display(), e.period, e.income, e.outgo, e.balance_after, e.summary_shown]
         for e in result.entries
     ]
     sheet.footer = ["合计", "", "", result.income_total, result.outgo_total, None, ""]

@@ -8,8 +8,9 @@ from django.dispatch import Signal
 # that transaction, never acts outside it. Arguments: member, old_phone, new_phone.
 member_phone_changed = Signal()
 
-# Sent when staff disburse (放款) a loan contract, inside its transaction (as
-# above). Arguments: member, contract.
+# Sent when a loan contract is paid out (放款), inside that transaction (as
+# above). 放款 is the core system's now: its import sends this when a contract
+# turns 正常. Arguments: member, contract.
 loan_disbursed = Signal()
 
 # Sent by the core's import, inside its transaction (as above), with what the

@@ -7,8 +7,9 @@ messages to the outbox in that same transaction (delivered after its commit).
 
 from django.dispatch import receiver
 
-from inquiry.signals import loan_disbursed, member_phone_changed
+from inquiry.signals import decisions_settled, loan_disbursed, member_phone_changed
 from tasks import services
+from tasks.services.decisions import decisions_settle
 from zzgjj_portal.masking import mask_phone
 from zzgjj_portal.money import format_money
 
@@ -36,3 +37,10 @@ def on_loan_disbursed(sender, *, member, contract, **kwargs):
         payment=format_money(contract.monthly_payment),
     )
     services.message_send_on_commit(member=member, business=LOAN_DISBURSED_BUSINESS, content=content)
+
+
+@receiver(decisions_settled, dispatch_uid="tasks_settle_decisions")
+def on_decisions_settled(sender, *, booked: list[str], refused: dict[str, str], **kwargs):
+    # In the import's transaction: the decisions settle with the books they
+    # answer, and the members' messages go out only if it commits.
+    decisions_settle(booked=list(booked), refused=dict(refused))

@@ -13,9 +13,6 @@ urlpatterns = [
     path("messages/<int:pk>/mark-read/", views.MessageMarkReadView.as_view(), name="message_mark_read"),
     path("messages/<int:pk>/delete/", views.MessageDeleteView.as_view(), name="message_delete"),
     path("sound/", views.SoundView.as_view(), name="sound"),
-    # The push API of the center's other channels (token, not session; see views/push.py).
-    path("api/messages/", views.message_push, name="message_push"),
-    path("api/openapi.json", views.openapi_document, name="openapi"),
     path("applications/", applications.ApplicationListView.as_view(), name="applications"),
     path("applications/<int:pk>/", applications.ApplicationDetailView.as_view(), name="application_detail"),
     path(

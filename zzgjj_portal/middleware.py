@@ -4,8 +4,9 @@ Permissions-Policy header, and error answers that are never stored."""
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.db import DataError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -19,18 +20,35 @@ log = logging.getLogger(__name__)
 BAD_INPUT_ERRORS = (OverflowError, ValueError, ValidationError, DataError)
 
 
-def bad_request(request):
+# Where zzgjj_portal/urls.py mounts the machine endpoints: their callers read
+# JSON, so the 400s made here answer them in the API's error shape.
+API_PREFIX = "/api/"
+API_BAD_CHARACTERS = "请求含有无效的字符。"
+API_FIELD_BAD_CHARACTERS = "含有无效的字符。"
+API_TOO_BIG = "请求内容过大。"
+# Form bodies too large or with too many fields: Django raises these when the
+# form is read (here, to look for NUL), before any view.
+BODY_REFUSED = (RequestDataTooBig, TooManyFieldsSent)
+
+
+def bad_request(request, field: str | None = None):
+    if request.path.startswith(API_PREFIX):
+        fields = {field: [API_FIELD_BAD_CHARACTERS]} if field else {}
+        return JsonResponse(
+            {"error": API_BAD_CHARACTERS, "fields": fields}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "400.html", status=400)
 
 
-def _has_nul(request) -> bool:
+def _nul_field(request) -> str | None:
+    """Where a NUL byte is: "" for the path, else the query or form field's name; None without one."""
     if "\x00" in request.path:
-        return True
+        return ""
     for query in (request.GET, request.POST):
         for key, values in query.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                return True
-    return False
+                return key.replace("\x00", "")
+    return None
 
 
 class BadInputMiddleware:
@@ -38,7 +56,9 @@ class BadInputMiddleware:
 
     - A NUL byte anywhere in the path, query or form is refused with 400
       before any view runs: PostgreSQL cannot store or compare it, and no
-      legitimate form sends one.
+      legitimate form sends one. Under /api/ the answer is the machine
+      endpoints' JSON error naming the field (and a form body too large for
+      Django is refused there the same way, not with the HTML page).
     - In admin (generic Django code we do not write: filters, date
       hierarchy, search, autocomplete, raw-id and autocomplete widgets) an
       exception of the bad-input kind becomes the same 400 page. Admin's
@@ -50,8 +70,16 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request):
-            return bad_request(request)
+        try:
+            field = _nul_field(request)
+        except BODY_REFUSED:
+            if not request.path.startswith(API_PREFIX):
+                raise  # Django's own 400 page
+            return JsonResponse(
+                {"error": API_TOO_BIG, "fields": {}}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
+        if field is not None:
+            return bad_request(request, field)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -314,9 +314,12 @@ INQUIRY_IMPORT_REJECT_THRESHOLD = env.float("INQUIRY_IMPORT_REJECT_THRESHOLD", d
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
-# Invalid bearer tokens per client IP before it is locked out of the push API
+# Invalid bearer tokens per client IP before it is locked out of the machine endpoints (/api/)
 # for ACCOUNTS_LOCKOUT_MINUTES (the same counters as the login lockout).
 TASKS_PUSH_TOKEN_IP_FAILURES = 20
+# Core system API (/api/core/outbox/...): requests a second per core token.
+# A page holds up to 1,000 decisions, so 20 a second is far above any need.
+TASKS_CORE_RATE_PER_SECOND = env.float("TASKS_CORE_RATE_PER_SECOND", default=20.0)
 # Members a broadcast's fan-out inserts per transaction (each holds those
 # member rows for the batch only).
 TASKS_BROADCAST_BATCH_SIZE = env.int("TASKS_BROADCAST_BATCH_SIZE", default=2000)
@@ -336,6 +339,10 @@ TASKS_LOAN_RATE_SINCE = date(2025, 5, 8)
 TASKS_LOAN_RATE_SHORT_TERM_YEARS = 5
 TASKS_LOAN_RATE_SHORT = Decimal("0.021")
 TASKS_LOAN_RATE_LONG = Decimal("0.026")
+# Days the core system has to book an approved application (待入账) before the
+# portal fails it (入账失败, 「业务系统N日内未入账」) and gives a withdrawal's
+# amount back to the balance (tasks.jobs.decisions_expire, daily).
+TASKS_DECISION_BOOKING_DAYS = env.int("TASKS_DECISION_BOOKING_DAYS", default=5)
 
 # Celery (zzgjj_portal/celery.py) with RabbitMQ as its broker: durable queues,
 # acknowledgements and no eviction (a broker inside the cache's Redis would
@@ -369,6 +376,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zzgjj_portal.portal_cleanup",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Decisions the core has not booked in TASKS_DECISION_BOOKING_DAYS fail;
+    # hourly, so one fails within the hour its time is up.
+    "decisions-expire": {"task": "tasks.decisions_expire", "schedule": crontab(minute=15)},
 }
 
 # Security audit rows are kept this many days, then `portal_cleanup` deletes them.

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 
 from accounts.views import captcha_rate_limited
+from tasks.api import api as machine_api
 from zzgjj_portal import health, metrics
 from zzgjj_portal.views import favicon
 
@@ -41,6 +42,9 @@ urlpatterns = [
     path("readyz/", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # The machine endpoints (push API, core outbox API): bearer tokens, no
+    # session, their OpenAPI at /api/openapi.json (tasks/api.py).
+    path("api/", machine_api.urls),
     path("captcha/", include(captcha_patterns)),
     path("", include("accounts.urls")),
     path("", include("inquiry.urls")),

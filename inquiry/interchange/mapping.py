@@ -108,3 +108,9 @@ PROGRESS_STATES = {
     "02": LoanProgressStep.State.CURRENT,
     "03": LoanProgressStep.State.PENDING,
 }
+
+# The portal's own decisions (WTJD, written by books_export): WTYWLX onto the
+# kinds of the task area's Decision (named by value: this module imports no
+# other app), XHBZ onto its close_account.
+DECISION_KINDS = {"01": "withdrawal", "02": "loan"}
+CLOSE_FLAGS = {"0": False, "1": True}

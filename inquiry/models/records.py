@@ -201,6 +201,10 @@ class FundAccount(models.Model):
         return self.status in CLOSED_STATUSES
 
 
+# 摘要 of an entry the core system has not booked yet (LedgerEntry.pending).
+PENDING_SUMMARY = "【待入账】{summary}"
+
+
 class LedgerEntry(models.Model):
     class Kind(models.TextChoices):
         MONTHLY_DEPOSIT = "deposit", "汇缴"
@@ -253,6 +257,12 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial_no} {self.get_kind_display()} {format_money(self.amount)}"
+
+    @property
+    def summary_shown(self) -> str:
+        """摘要 as members read it, on the page, its print and its Excel file
+        alike: a 待入账 entry says so first."""
+        return PENDING_SUMMARY.format(summary=self.summary) if self.pending else self.summary
 
     @property
     def income(self) -> Decimal | None:
@@ -332,9 +342,7 @@ class LoanContract(models.Model):
     class Meta:
         verbose_name = "借款合同"
         verbose_name_plural = "借款合同"
-        # The books are read-only in admin; 放款 is the one staff action on a
-        # contract, through services.loan_disburse, for staff given this right.
-        permissions = [("disburse_loancontract", "可放款")]
+        # Read-only in admin: contracts, 放款 included, are the core system's.
         ordering = ["applied_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="loan_amount_positive"),
@@ -405,8 +413,8 @@ class LoanProgressStep(models.Model):
     name = models.CharField("节点", max_length=30)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
     handled_at = models.DateTimeField("办理时间", null=True, blank=True)
-    # The staff member who recorded the node (empty for the core system's own):
-    # whoever approved a loan may not also pay it out (services.loan_disburse).
+    # The staff member who recorded the node (empty for the core system's own;
+    # kept for the nodes the portal recorded before 放款 became the core's).
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="办理人",

@@ -165,21 +165,6 @@ def test_hall_clerk_reaches_members_and_messages_and_nothing_of_staff_accounts(c
         assert clerk_client.get(reverse(name)).status_code == HTTPStatus.FORBIDDEN, name
 
 
-def test_admin_disburse_action_only_for_staff_with_the_right(clerk_client):
-    from django.test import Client
-
-    from conftest import log_in_staff
-
-    url = reverse("admin:inquiry_loancontract_changelist")
-
-    def actions(client):
-        form = client.get(url).context["action_form"]  # None when the user has no action at all
-        return [name for name, _ in form.fields["action"].choices] if form else []
-
-    assert "disburse" not in actions(clerk_client)
-    assert "disburse" in actions(log_in_staff(Client(), StaffUserFactory()))
-
-
 def test_hall_clerk_sees_the_phone_change_record_on_the_member_page(clerk_client, member):
     clerk_client.post(reverse("admin:inquiry_member_change", args=[member.pk]), {"new_phone": "13700005555", **INLINE})
     html = clerk_client.get(reverse("admin:inquiry_member_change", args=[member.pk])).content.decode()

@@ -456,6 +456,22 @@ def test_books_import_core_posting_confirms_the_pending_entry_in_place(base, tmp
     assert settled == [(["WT202602200001"], {})]
 
 
+def test_books_import_late_booking_after_the_entry_was_reversed_is_booked(base, tmp_path, settled):
+    applied(
+        b.batch(
+            tmp_path,
+            2,
+            GRZHXX=[b.account("G1", "1300.00")],
+            GRMX=[
+                b.posting("G1", "WT202602200009", date(2026, 2, 27), "500.00", code="11"),
+                b.posting("G1", "S9", date(2026, 2, 27), "0.00", code="05"),
+            ],
+        )
+    )
+    assert LedgerEntry.objects.get(serial_no="WT202602200009").pending is False
+    assert settled == [(["WT202602200009"], {})]
+
+
 def test_books_import_core_refusal_reverses_the_pending_entry(base, tmp_path, settled):
     pending_withdrawal("G1", "WT202602200002", "500.00")
     assert FundAccount.objects.get(account_no="G1").balance == D("1300.00")

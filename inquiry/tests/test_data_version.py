@@ -81,16 +81,20 @@ def raw_insert_ledger(account: FundAccount, like: LedgerEntry) -> None:
         )
 
 
-def test_a_booking_raises_it(pair):
+def test_a_pending_withdrawal_and_its_reversal_raise_it(pair):
     a, b, _ = pair
     account = FundAccount.objects.get(pk=a.fund_account.pk)
     account.balance = Decimal("1000.00")
     account.save()
+    serial = "WT202611300000000001"
     changes(
         a,
         [b],
-        lambda: services.withdrawal_book(account=account, amount=Decimal("10.00"), reason="租房", summary="租房提取"),
+        lambda: services.withdrawal_provisional_book(
+            account=account, amount=Decimal("10.00"), reason="07", summary="租房提取", serial_no=serial
+        ),
     )
+    changes(a, [b], lambda: services.pending_entry_reverse(serial_no=serial))
 
 
 def test_loans_repayments_and_progress_raise_it(pair):

@@ -204,3 +204,30 @@ def test_ledger_excel_of_30_years_has_every_row(member_client, account):
     )
     response = member_client.get(URL, {"start": "1996-11-01", "end": "2026-10-31", "format": "xlsx"})
     assert load_workbook(BytesIO(response.content)).active.max_row == 4 + 365 + 1
+
+
+def test_ledger_page_excel_and_print_show_a_pending_entry_as_such(member_client, account):
+    from inquiry import services
+
+    make_entries(account, 2, start=timezone.localdate().replace(day=1) - timedelta(days=40))
+    account.refresh_from_db()
+    account.balance = Decimal("2400.20")
+    account.save()
+    services.withdrawal_provisional_book(
+        account=account, amount=Decimal("400.20"), reason="07", summary="网上租房提取", serial_no="WT20261130000001"
+    )
+    page = member_client.get(URL)
+    html = page.content.decode()
+    # One queryset: the page, its print (the same page, print.css) and the Excel file.
+    assert 'data-testid="pending-entry">【待入账】网上租房提取</td>' in html
+    assert html.count("【待入账】") == 1
+    # The balance already counts it.
+    assert '<dd class="amount" data-testid="balance">2,000.00</dd>' in html
+    sheet = load_workbook(BytesIO(member_client.get(URL, {"format": "xlsx"}).content)).active
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    pending = [r for r in rows if r[6] and "待入账" in r[6]]
+    assert pending == [pending[0]] and pending[0][6] == "【待入账】网上租房提取"
+    assert pending[0][4] == pytest.approx(400.20) and pending[0][5] == pytest.approx(2000.00)
+    # Once the core books it, the marker goes (and the cached page is not served stale).
+    LedgerEntry.objects.filter(serial_no="WT20261130000001").update(pending=False)
+    assert "【待入账】" not in member_client.get(URL).content.decode()

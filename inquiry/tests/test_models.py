@@ -97,11 +97,12 @@ def test_member_factory_makes_id_numbers_the_portal_accepts():
     assert [id_number_error(MemberFactory.build().id_number) for _ in range(30)] == [None] * 30
 
 
-def test_loan_disburser_role_may_pay_out_and_look_but_change_nothing():
-    from django.contrib.auth.models import Group
+def test_loan_disburser_role_and_its_permission_are_gone():
+    # 放款 is the core system's: migration dec_no_loan_disburser removed both.
+    from django.contrib.auth.models import Group, Permission
 
-    codenames = set(Group.objects.get(name="放款员").permissions.values_list("codename", flat=True))
-    assert codenames == {"disburse_loancontract", "view_loancontract", "view_loanprogressstep", "view_repayment"}
+    assert not Group.objects.filter(name="放款员").exists()
+    assert not Permission.objects.filter(codename="disburse_loancontract").exists()
 
 
 def test_loan_contract_querysets_name_the_three_meanings_of_a_loan():

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from inquiry.admin import FullIdentityAdminMixin, with_both_forms
 from tasks.models.applications import STEP_PERMISSIONS, Application, ApplicationStep
@@ -74,19 +75,29 @@ class ApplicationAdmin(NumbersAdminMixin, FullIdentityAdminMixin, admin.ModelAdm
         "submitted_at",
         "current_step",
         "status",
+        "booking",
     )
     list_display_links = ("id", "title")
     list_filter = ("kind", "withdrawal_kind", "status", "current_step")
     # Exact ID number only: staff look a member up, they do not browse by fragments.
     search_fields = ("=member__id_number",)
     search_help_text = "按缴存职工身份证号(完整18位)查找"
-    list_select_related = ("member",)
+    list_select_related = ("member", "decision")
     show_full_result_count = False
     date_hierarchy = "submitted_at"
     inlines = [ApplicationStepInline]
     # The ID numbers and the bank account: masked in the list for everyone, on
     # the page for staff without the full-identity permission (FullIdentityAdminMixin).
-    common_fields = ("member", "IDENTITY", "kind", "status", "current_step", "submitted_at", "closed_at")
+    common_fields = (
+        "member",
+        "IDENTITY",
+        "kind",
+        "status",
+        "current_step",
+        "submitted_at",
+        "closed_at",
+        "booking",
+    )
     withdrawal_fields = ("withdrawal_kind", "amount", "BANK_ACCOUNT", "ledger_serial_no")
     loan_fields = (
         "amount",
@@ -136,6 +147,17 @@ class ApplicationAdmin(NumbersAdminMixin, FullIdentityAdminMixin, admin.ModelAdm
     @admin.display(description="业务类型")
     def title(self, obj):
         return obj.title
+
+    @admin.display(description="入账状态")
+    def booking(self, obj):
+        """The decision sent to the core: its state (and the core's reason), linked to it."""
+        decision = getattr(obj, "decision", None)
+        if decision is None:
+            return "-"
+        text = f"{decision.get_state_display()} · 业务流水号{decision.serial_no}"
+        if decision.failure_reason:
+            text += f"({decision.failure_reason})"
+        return format_html('<a href="{}">{}</a>', reverse("admin:tasks_decision_change", args=[decision.pk]), text)
 
     @admin.display(description="身份证号", ordering="member__id_number")
     def member_id_number_masked(self, obj):

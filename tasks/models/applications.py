@@ -6,6 +6,7 @@ directly. Hall staff act on the current step in admin (services.applications).
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -112,6 +113,15 @@ class Application(models.Model):
         if self.kind == self.Kind.WITHDRAWAL:
             return self.get_withdrawal_kind_display()
         return "贷款申请"
+
+    @property
+    def booking(self):
+        """The decision 审批 sent to the core system (its 入账状态), None before
+        (or for an application completed before decisions existed)."""
+        try:
+            return self.decision
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_open(self) -> bool:

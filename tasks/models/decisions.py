@@ -75,3 +75,22 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.serial_no
+
+
+class DecisionExport(models.Model):
+    """One batch of decisions written for the core (manage.py books_export).
+    Its number is the batch number in the manifest: the last one plus one,
+    unique, so two exports at once never write the same number."""
+
+    batch_no = models.PositiveIntegerField("批次号", unique=True)
+    exported_at = models.DateTimeField("导出时间")
+    folder = models.CharField("导出目录", max_length=500)
+    rows = models.PositiveIntegerField("决定数")
+
+    class Meta:
+        verbose_name = "发件箱导出批次"
+        verbose_name_plural = "发件箱导出批次"
+        ordering = ["-batch_no"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_no}"

@@ -137,21 +137,23 @@ class ChannelToken(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} · {self.name}"
+        owner = self.get_kind_display() if self.kind == self.Kind.CORE else self.get_channel_display()
+        return f"{owner} · {self.name}"
 
 
 class PushRateBucket(models.Model):
-    """A token bucket per pushing channel, in the database so that every
+    """A token bucket of the machine endpoints, in the database so that every
     gunicorn worker draws from the same bucket (the row is locked while read
-    and written; see services.push_rate_take)."""
+    and written; see services.api_rate_take). One per pushing channel (its
+    code) and one per core token (`core:<token id>`): services.rate_bucket_key."""
 
-    channel = models.CharField("推送渠道", max_length=16, choices=Message.Channel.choices, unique=True)
+    channel = models.CharField("限速对象", max_length=16, unique=True)
     tokens = models.FloatField("剩余额度")
     refreshed_at = models.DateTimeField("更新时间")
 
     class Meta:
-        verbose_name = "推送限速"
-        verbose_name_plural = "推送限速"
+        verbose_name = "接口限速"
+        verbose_name_plural = "接口限速"
 
     def __str__(self) -> str:
         return self.channel

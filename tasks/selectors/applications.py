@@ -19,6 +19,7 @@ from inquiry import amortization
 from inquiry.models import UNSETTLED_LOAN_STATUSES, FundAccount, LedgerEntry, LoanContract, Member
 from tasks import eligibility
 from tasks.models.applications import WITHDRAWAL_REASONS, Application, ApplicationStep
+from tasks.selectors.decisions import pending_loan_serial
 from tasks.selectors.messages import HOME_LIST_SIZE
 
 
@@ -70,10 +71,19 @@ def active_loan_outstanding(*, member: Member) -> Decimal | None:
     return sum(amounts, Decimal("0.00")) if amounts else None
 
 
+# How a loan approved online is named while the core has not made its contract.
+PENDING_CONTRACT = "待生成,申请业务流水号{serial}"
+
+
 def unsettled_loan_no(*, member: Member) -> str | None:
     """The contract number of one of the member's loans not paid off
-    (LoanContract `unsettled()`), None when there is none."""
-    return LoanContract.objects.filter(member=member).unsettled().values_list("contract_no", flat=True).first()
+    (LoanContract `unsettled()`), or of a loan approved online whose contract
+    the core has not made yet (named by its 业务流水号); None when there is none."""
+    contract_no = LoanContract.objects.filter(member=member).unsettled().values_list("contract_no", flat=True).first()
+    if contract_no is not None:
+        return contract_no
+    serial = pending_loan_serial(member=member)
+    return PENDING_CONTRACT.format(serial=serial) if serial else None
 
 
 def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | None:
@@ -90,7 +100,7 @@ def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | Non
 
 @dataclass(frozen=True)
 class LoanMemberFacts:
-    """What the loan rules need to know of the member (three queries)."""
+    """What the loan rules need to know of the member (four queries)."""
 
     account: eligibility.AccountFacts | None
     paid_periods: set[str]
@@ -102,6 +112,8 @@ def loan_member_facts(*, member: Member) -> LoanMemberFacts:
     """The member's account, the months their deposits paid for, and their loans."""
     account = FundAccount.objects.filter(member=member).first()
     statuses = list(LoanContract.objects.filter(member=member).values_list("status", flat=True))
+    # A loan approved online counts as a loan before the core's contract for it arrives.
+    pending_loan = pending_loan_serial(member=member) is not None
     paid: set[str] = set()
     if account is not None:
         kinds = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
@@ -109,9 +121,9 @@ def loan_member_facts(*, member: Member) -> LoanMemberFacts:
     return LoanMemberFacts(
         account=account_facts(account),
         paid_periods=paid,
-        loans_ever=len(statuses),
+        loans_ever=len(statuses) + pending_loan,
         # A contract approved but not yet disbursed is a loan too: one at a time.
-        has_unsettled_loan=any(status in UNSETTLED_LOAN_STATUSES for status in statuses),
+        has_unsettled_loan=pending_loan or any(status in UNSETTLED_LOAN_STATUSES for status in statuses),
     )
 
 
@@ -130,8 +142,9 @@ def loan_blocker(*, member: Member) -> str:
 
 
 def member_applications(*, member: Member) -> QuerySet[Application]:
-    """我发起的: the member's applications, newest first."""
-    return Application.objects.for_member(member).order_by("-submitted_at", "-id")
+    """我发起的: the member's applications, newest first, each with the decision
+    sent to the core (its 入账状态) in the same query."""
+    return Application.objects.for_member(member).select_related("decision").order_by("-submitted_at", "-id")
 
 
 def home_applications(*, member: Member) -> list[Application]:

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from inquiry.models import Member
 from tasks.models import ChannelToken, Message
-from tasks.services.push import token_hash
+from tasks.services.tokens import token_hash
 
 HOME_LIST_SIZE = 5
 # Largest value of a BigAutoField: a bigger id in a URL would make PostgreSQL
@@ -59,9 +59,17 @@ def home_tasks(*, member: Member) -> HomeTasks:
     )
 
 
-def channel_token_authenticate(plain: str) -> ChannelToken | None:
-    """The live (unrevoked) channel token whose hash matches, or None. The
-    lookup is by hash, so the comparison never runs over the secret itself."""
+def channel_token_authenticate(plain: str, *, kind: str) -> ChannelToken | None:
+    """The live (unrevoked) channel token of this kind whose hash matches, or
+    None. A token of the other kind is None too, exactly like an unknown one:
+    a push token never opens the core API nor the reverse, and the answer
+    does not tell a caller that its token exists. The lookup is by hash, so
+    the comparison never runs over the secret itself."""
     if not plain:
         return None
-    return ChannelToken.objects.filter(token_hash=token_hash(plain), revoked_at__isnull=True).first()
+    return ChannelToken.objects.filter(token_hash=token_hash(plain), kind=kind, revoked_at__isnull=True).first()
+
+
+def member_by_id_number(id_number: str) -> Member | None:
+    """The member with this (normalized, valid) ID number, or None: whom a pushed message is for."""
+    return Member.objects.filter(id_number=id_number).first()

@@ -1,6 +1,6 @@
-"""Writes of the task area, one module per concern (messages, push, applications)."""
+"""Writes of the task area, one module per concern (messages, push, applications, decisions)."""
 
-from tasks.services import applications  # noqa: F401  (tasks.services.applications.*)
+from tasks.services import applications, decisions  # noqa: F401  (tasks.services.applications.*, .decisions.*)
 from tasks.services.messages import (
     BroadcastRefused,
     broadcast_audience_refusal,
@@ -11,16 +11,20 @@ from tasks.services.messages import (
     message_send_on_commit,
     sound_set,
 )
-from tasks.services.push import (
+from tasks.services.push import message_push
+from tasks.services.tokens import (
+    api_rate_take,
+    api_token_failure_record,
+    api_token_lock,
     channel_token_create,
     channel_token_revoke,
-    message_push,
-    push_rate_take,
-    push_token_failure_record,
-    push_token_lock,
+    rate_bucket_key,
 )
 
 __all__ = [
+    "api_rate_take",
+    "api_token_failure_record",
+    "api_token_lock",
     "BroadcastRefused",
     "broadcast_audience_refusal",
     "broadcast_send",
@@ -31,8 +35,6 @@ __all__ = [
     "message_push",
     "message_send",
     "message_send_on_commit",
-    "push_rate_take",
-    "push_token_failure_record",
-    "push_token_lock",
+    "rate_bucket_key",
     "sound_set",
 ]

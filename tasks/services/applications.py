@@ -1,5 +1,6 @@
 """Writes of online applications: members submit and withdraw, hall staff act
-on the workflow's steps; an approved 审批 books the result in the records.
+on the workflow's steps; an approved 审批 sends the decision to the core
+system (services.decisions: the outbox, and a withdrawal's 待入账 entry).
 
 Every write here is one transaction. Steps are guarded transitions: the
 application row is locked (select_for_update) before its state is read, so
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from inquiry import services as records
-from inquiry.models import FundAccount, LoanProgressName, Member
+from inquiry.models import FundAccount, Member
 from tasks import eligibility
 from tasks.models.applications import STEP_ORDER, STEP_PERMISSIONS, WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.applications import (
@@ -31,6 +32,8 @@ from tasks.selectors.applications import (
     unsettled_loan_no,
     withdrawal_limits,
 )
+from tasks.selectors.decisions import pending_loan_serial
+from tasks.services.decisions import decision_record, decision_serial_no
 from tasks.services.messages import message_send_on_commit
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_bank_account
@@ -40,22 +43,19 @@ from zzgjj_portal.money import format_money
 from zzgjj_portal.refusal import Refusal
 
 BUSINESS = {Application.Kind.WITHDRAWAL: "提取申请", Application.Kind.LOAN: "贷款申请"}
-# The 贷款进度 node each step of a loan application becomes on its contract.
-LOAN_PROGRESS_NAMES = {
-    Application.Step.ACCEPT: LoanProgressName.ACCEPT,
-    Application.Step.REVIEW: LoanProgressName.REVIEW,
-    Application.Step.APPROVE: LoanProgressName.APPROVE,
-}
 SYSTEM_NAME = "系统"
 
 # Messages to the member (消息).
 SUBMITTED_TEXT = "您的{title}已提交,申请金额{amount}元,等待受理。可在【我发起的】查看办理进度。"
 STEP_APPROVED_TEXT = "您的{title}已通过{step}环节,进入{next}环节。审批意见:{opinion}"
-WITHDRAWAL_DONE_TEXT = "您的{title}已办结,{amount}元将转入您的银行账户{bank},业务流水号{serial}。"
-LOAN_DONE_TEXT = "您的贷款申请已审批通过,借款合同编号【{contract_no}】,请到服务大厅签订合同、办理抵押登记。"
+WITHDRAWAL_DONE_TEXT = (
+    "您的{title}已审批通过,{amount}元待业务系统入账,入账后转入您的银行账户{bank},业务流水号{serial}。"
+)
+LOAN_DONE_TEXT = "您的贷款申请已审批通过,贷款金额{amount}元待业务系统生成借款合同,业务流水号{serial}。"
 REJECTED_TEXT = "您的{title}在{step}环节未通过。审批意见:{opinion}"
 WITHDRAWN_TEXT = "您的{title}已撤回。"
 NO_OPINION = "同意"
+CLOSING_WITH_LOAN_PENDING = "该职工的贷款申请(业务流水号{serial})已审批通过、待业务系统生成借款合同,不能销户"
 
 # Refusals.
 ALREADY_OPEN = "您已有一笔办理中的{title},请等待办结后再申请"
@@ -287,8 +287,10 @@ def application_step_approve(
     *, application_id: int, step: str, actor, opinion: str = "", request: HttpRequest | None = None
 ) -> Application:
     """Approve the application's current `step` (staff with the step's role,
-    who handled no other step of it). Approving 审批 completes the application:
-    a withdrawal is booked, a loan contract created. Raises ApplicationRefused."""
+    who handled no other step of it). Approving 审批 completes the application
+    and sends its decision to the core system: a withdrawal 待入账 (counted
+    against the balance at once), a loan's terms for the core to make its
+    contract. Raises ApplicationRefused."""
     return _step_act(
         application_id=application_id, step=step, actor=actor, opinion=opinion, approve=True, request=request
     )
@@ -364,14 +366,15 @@ def _step_act(*, application_id: int, step: str, actor, opinion: str, approve: b
 
 
 def _complete(application: Application, steps: dict, now) -> str:
-    """办结 after 审批: book the withdrawal or open the loan contract (inquiry's
-    services; a refusal there rolls the whole approval back), close the
-    application, and return the member's message."""
+    """办结 after 审批: the decision goes to the core system (the outbox, and for
+    a withdrawal its 待入账 ledger entry; a refusal there rolls the whole
+    approval back), the application is closed (the workflow is done), and
+    the member's message says it waits for the core to book it."""
     try:
         if application.kind == Application.Kind.WITHDRAWAL:
-            content = _book_withdrawal(application)
+            content = _decide_withdrawal(application)
         else:
-            content = _open_contract(application, steps)
+            content = _decide_loan(application)
     except records.BookingRefused as exc:
         raise ApplicationRefused(exc.message, code=exc.code) from exc
     done = steps[Application.Step.COMPLETE]
@@ -386,46 +389,48 @@ def _complete(application: Application, steps: dict, now) -> str:
     return content
 
 
-def _book_withdrawal(application: Application) -> str:
+def _decide_withdrawal(application: Application) -> str:
+    """The 待入账 entry (inquiry) and the decision, one serial for both."""
     account = FundAccount.objects.get(member=application.member)
     retirement = application.withdrawal_kind == Application.WithdrawalKind.RETIREMENT
     if retirement:
-        # 离退休提取 takes the whole balance as it is when paid out (deposits
-        # may have come in since applying), and the account is closed.
+        # 离退休提取 takes the whole balance as it is when approved (deposits
+        # may have come in since applying), and asks the core to close the
+        # account; a loan approved but without its contract yet blocks it too.
+        loan_serial = pending_loan_serial(member=application.member)
+        if loan_serial is not None:
+            raise ApplicationRefused(CLOSING_WITH_LOAN_PENDING.format(serial=loan_serial), code="closing_with_loan")
         application.amount = FundAccount.objects.select_for_update().get(pk=account.pk).balance
-    entry = records.withdrawal_book(
+    serial_no = decision_serial_no(application=application)
+    reason = WITHDRAWAL_REASONS[application.withdrawal_kind]
+    records.withdrawal_provisional_book(
         account=account,
         amount=application.amount,
-        reason=WITHDRAWAL_REASONS[application.withdrawal_kind],
+        reason=reason,
         summary=f"网上{application.title}",
+        serial_no=serial_no,
         close_account=retirement,
     )
-    application.ledger_serial_no = entry.serial_no
+    decision_record(
+        application=application,
+        account=account,
+        serial_no=serial_no,
+        withdrawal_reason=reason,
+        close_account=retirement,
+    )
+    application.ledger_serial_no = serial_no
     return WITHDRAWAL_DONE_TEXT.format(
         title=application.title,
         amount=format_money(application.amount),
         bank=mask_bank_account(application.bank_account_no),
-        serial=entry.serial_no,
+        serial=serial_no,
     )
 
 
-def _open_contract(application: Application, steps: dict) -> str:
-    submitted_on = timezone.localdate(application.submitted_at)
-    contract = records.loan_contract_open(
-        member=application.member,
-        # Unique because application numbers are; "W" marks contracts applied for online.
-        contract_no=f"ZZ{submitted_on:%Y}W{application.pk:07d}",
-        amount=application.amount,
-        term_months=application.term_years * 12,
-        annual_rate=application.annual_rate,
-        repayment_method=application.repayment_method,
-        applied_on=submitted_on,
-        done_steps=[
-            records.ProgressSpec(
-                name=LOAN_PROGRESS_NAMES[step], handled_at=steps[step].handled_at, handled_by=steps[step].approver
-            )
-            for step in (Application.Step.ACCEPT, Application.Step.REVIEW, Application.Step.APPROVE)
-        ],
-    )
-    application.contract_no = contract.contract_no
-    return LOAN_DONE_TEXT.format(contract_no=contract.contract_no)
+def _decide_loan(application: Application) -> str:
+    """The decision with the approved terms; the contract is the core's (its
+    借款合同 file names this serial in SQYWLSH when it comes back)."""
+    account = FundAccount.objects.get(member=application.member)
+    serial_no = decision_serial_no(application=application)
+    decision_record(application=application, account=account, serial_no=serial_no)
+    return LOAN_DONE_TEXT.format(amount=format_money(application.amount), serial=serial_no)

@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.tests.conftest import Clock
 from accounts.tests.factories import StaffUserFactory
 from inquiry.amortization import add_months
 from inquiry.models import FundAccount, LedgerEntry
@@ -48,6 +49,14 @@ def reconciles(account: FundAccount) -> bool:
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """`timezone.now()` under the test's control (as accounts' tests have it)."""
+    clock = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", clock)
+    return clock
+
+
+@pytest.fixture
 def member(member_user):
     """The logged-in member (member_client): a 正常 account with 24,000.00 from
     twelve monthly deposits and a bank account on file."""
@@ -70,7 +79,6 @@ def roles_ensure() -> None:
     included, so tests that come later make them again the same way."""
     migration = importlib.import_module("tasks.migrations.0004_application_roles")
     migration.create_roles(django_apps, None)
-    migration_named("inquiry", "loan_disburser_role").create_role(django_apps, None)
 
 
 def migration_named(app: str, name: str):
@@ -82,7 +90,7 @@ def migration_named(app: str, name: str):
 
 
 def staff_in(role: str | None, **kwargs):
-    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员/放款员)."""
+    """A staff member (not a superuser) in the workflow role `role` (受理员/审核员/审批员)."""
     roles_ensure()
     user = StaffUserFactory(is_superuser=False, **kwargs)
     if role:
@@ -103,8 +111,3 @@ def reviewer(db):
 @pytest.fixture
 def approver(db):
     return staff_in("审批员", username="approver", name="王审批")
-
-
-@pytest.fixture
-def disburser(db):
-    return staff_in("放款员", username="disburser", name="赵放款")

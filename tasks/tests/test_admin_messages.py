@@ -14,7 +14,7 @@ from inquiry.models import AccountStatus
 from inquiry.tests.factories import EmployerFactory, FundAccountFactory, MemberFactory, bulk_members
 from tasks import services
 from tasks.models import Broadcast, ChannelToken, Message
-from tasks.services.push import token_hash
+from tasks.services.tokens import token_hash
 from tasks.tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db

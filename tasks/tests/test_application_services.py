@@ -1,5 +1,6 @@
 """Applications through their services: submission rules, double submission,
-the guarded workflow (roles, four eyes, current step), booking and contracts."""
+the guarded workflow (roles, four eyes, current step), and the decision an
+approval sends to the core system (待入账 entry, outbox row)."""
 
 import uuid
 from datetime import date
@@ -11,22 +12,15 @@ from django.utils import timezone
 
 from accounts.tests.factories import StaffUserFactory
 from inquiry import selectors as records
-from inquiry import services as inquiry_services
 from inquiry.demo import make_id_number
-from inquiry.models import (
-    LOAN_STEPS_AFTER_APPROVAL,
-    AccountStatus,
-    LedgerEntry,
-    LoanContract,
-    LoanProgressName,
-    LoanProgressStep,
-    WithdrawalReason,
-)
+from inquiry.models import AccountStatus, LedgerEntry, LoanContract, WithdrawalReason
 from inquiry.tests.factories import FundAccountFactory, LoanContractFactory
-from tasks.models import Application, ApplicationStep, Message
+from tasks.models import Application, ApplicationStep, Decision, Message
 from tasks.selectors import applications as selectors
 from tasks.services import applications as services
+from tasks.tests.conftest import BANK_ACCOUNT as BANK
 from tasks.tests.conftest import book, deposit_months, reconciles, staff_in
+from tasks.tests.factories import CompletedApplicationFactory, DecisionFactory
 from zzgjj_portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -220,19 +214,36 @@ def test_withdrawal_refused_without_a_bank_account_on_file(member, account):
 # The workflow -------------------------------------------------------------
 
 
-def test_approved_withdrawal_is_booked_with_reason_and_serial_and_balance_reconciles(
+def test_approved_withdrawal_is_one_pending_entry_and_one_decision_and_the_balance_reconciles(
     member, account, clerk, reviewer, approver, django_capture_on_commit_callbacks
 ):
     application = submit_rent(member, amount="3000.00").application
     with django_capture_on_commit_callbacks(execute=True):
         application = run_through(application, clerk, reviewer, approver)
     assert application.status == "completed" and application.current_step == ""
+    # Exactly one 待入账 entry, under the portal's serial, and one decision with the same serial.
     entry = LedgerEntry.objects.get(account=account, kind=LedgerEntry.Kind.WITHDRAWAL)
+    assert entry.pending
     assert entry.amount == Decimal("-3000.00")
     assert entry.withdrawal_reason == WithdrawalReason.RENT == "07"
-    assert entry.serial_no == application.ledger_serial_no and entry.serial_no.startswith("TQ")
     assert entry.balance_after == Decimal("21000.00")
     assert reconciles(account) and account.balance == Decimal("21000.00")
+    decision = Decision.objects.get()
+    today = timezone.localdate()
+    assert (
+        decision.serial_no
+        == entry.serial_no
+        == application.ledger_serial_no
+        == f"WT{today:%Y%m%d}{application.pk:010d}"
+    )
+    assert (decision.kind, decision.account_no, decision.amount) == (
+        "withdrawal",
+        account.account_no,
+        Decimal("3000.00"),
+    )
+    assert (decision.bank_account_no, decision.withdrawal_reason, decision.close_account) == (BANK, "07", False)
+    assert (decision.state, decision.acked_at, decision.settled_at) == ("pending", None, None)
+    assert decision.application == application
     steps = selectors.application_steps(application=application)
     assert [(s.step, s.state, s.approver_name) for s in steps] == [
         ("accept", "done", "张受理"),
@@ -240,11 +251,49 @@ def test_approved_withdrawal_is_booked_with_reason_and_serial_and_balance_reconc
         ("approve", "done", "王审批"),
         ("complete", "done", "系统"),
     ]
-    # The member sees it in 缴存支取信息 and was told at every step.
+    # The member sees it in 缴存支取信息 (待入账) and was told at every step.
     assert entry in records.ledger_entries(member=member, start=None, end=None).entries
     assert Message.objects.filter(member=member, business="提取申请").count() == 3
-    assert "已办结" in Message.objects.filter(member=member).order_by("-id").first().content
+    latest = Message.objects.filter(member=member).order_by("-id").first().content
+    assert latest == (
+        f"您的租房提取已审批通过,3,000.00元待业务系统入账,入账后转入您的银行账户6217 **** **** 0001,"
+        f"业务流水号{decision.serial_no}。"
+    )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.APPLICATION_APPROVED).count() == 3
+
+
+def test_a_second_withdrawal_cannot_overdraw_what_is_pending(member, account, clerk, reviewer, approver):
+    first = submit_rent(member, amount="12000.00").application
+    run_through(first, clerk, reviewer, approver)
+    # The core has not booked the first: its 待入账 entry already counts against the balance.
+    account.refresh_from_db()
+    assert account.balance == Decimal("12000.00")
+    LoanContractFactory(member=member, outstanding_principal=Decimal("100000.00"))
+    refusal = refused(
+        "over_balance",
+        services.withdrawal_submit,
+        member=member,
+        withdrawal_kind="loan_repayment",
+        amount=Decimal("12000.01"),
+        form_token=uuid.uuid4(),
+    )
+    assert "12,000.00" in refusal.message
+    # Applied for within the balance, then the balance shrank before 审批: refused at approval.
+    second = services.withdrawal_submit(
+        member=member, withdrawal_kind="loan_repayment", amount=Decimal("8000.00"), form_token=uuid.uuid4()
+    ).application
+    book(account, LedgerEntry.Kind.TRANSFER_OUT, Decimal("-5000.00"))
+    services.application_step_approve(application_id=second.pk, step="accept", actor=clerk)
+    services.application_step_approve(application_id=second.pk, step="review", actor=reviewer)
+    refused(
+        "insufficient_balance",
+        services.application_step_approve,
+        application_id=second.pk,
+        step="approve",
+        actor=approver,
+    )
+    assert LedgerEntry.objects.filter(pending=True).count() == Decision.objects.count() == 1
+    assert reconciles(account) and account.balance == Decimal("7000.00")
 
 
 def test_each_step_moves_the_current_step_and_messages_the_member(member, clerk, django_capture_on_commit_callbacks):
@@ -345,7 +394,9 @@ def test_booking_refused_rolls_the_approval_back(member, account, clerk, reviewe
     assert reconciles(account) and account.balance == Decimal("2000.00")
 
 
-def test_retirement_withdrawal_pays_out_the_whole_balance_and_closes_the_account(clerk, reviewer, approver):
+def test_retirement_withdrawal_takes_the_whole_balance_and_asks_the_core_to_close_the_account(
+    clerk, reviewer, approver
+):
     account = FundAccountFactory(member__id_number=make_id_number("370402", date(1960, 3, 1), 321))
     member = account.member
     account.bank_account_no = "6217000101000000009"
@@ -359,8 +410,11 @@ def test_retirement_withdrawal_pays_out_the_whole_balance_and_closes_the_account
     assert deposit_months_after.amount == Decimal("12.34")
     application = run_through(result.application, clerk, reviewer, approver)
     account.refresh_from_db()
-    assert application.amount == Decimal("6012.34")  # the whole balance when paid out
-    assert account.balance == Decimal("0.00") and account.status == AccountStatus.CLOSED_WITHDRAWN
+    assert application.amount == Decimal("6012.34")  # the whole balance when approved
+    # Paid out to zero, 待入账; closing the account is the core's (its GRZHZT comes back).
+    assert account.balance == Decimal("0.00") and account.status == AccountStatus.NORMAL
+    decision = Decision.objects.get()
+    assert (decision.amount, decision.withdrawal_reason, decision.close_account) == (Decimal("6012.34"), "03", True)
     assert reconciles(account)
 
 
@@ -420,6 +474,26 @@ def test_retirement_approval_refused_when_a_loan_appeared_after_applying(retiree
     assert account.status == AccountStatus.NORMAL and account.balance == Decimal("6000.00")
 
 
+def test_retirement_refused_while_a_loan_approved_online_waits_for_its_contract(retiree, clerk, reviewer, approver):
+    retirement = services.withdrawal_submit(
+        member=retiree, withdrawal_kind="retirement", amount=None, form_token=uuid.uuid4()
+    ).application
+    services.application_step_approve(application_id=retirement.pk, step="accept", actor=clerk)
+    services.application_step_approve(application_id=retirement.pk, step="review", actor=reviewer)
+    loan = CompletedApplicationFactory(member=retiree, kind="loan", withdrawal_kind="", amount=Decimal("100000.00"))
+    DecisionFactory(application=loan, kind="loan", serial_no="WT202601010000000042")
+    refusal = refused(
+        "closing_with_loan",
+        services.application_step_approve,
+        application_id=retirement.pk,
+        step="approve",
+        actor=approver,
+    )
+    assert "WT202601010000000042" in refusal.message
+    assert not LedgerEntry.objects.filter(pending=True).exists()
+    assert selectors.unsettled_loan_no(member=retiree) == "待生成,申请业务流水号WT202601010000000042"
+
+
 def test_member_may_withdraw_only_before_staff_acted(member, clerk, django_capture_on_commit_callbacks):
     first = submit_rent(member).application
     with django_capture_on_commit_callbacks(execute=True):
@@ -455,84 +529,40 @@ def test_loan_refused_without_six_months_of_deposits(member_user):
     refused("deposits_missing", submit_loan, member=member)
 
 
-def test_approved_loan_creates_a_contract_not_disbursed_with_its_progress(member, clerk, reviewer, approver):
+def test_approved_loan_is_a_decision_with_its_terms_and_no_contract(
+    member, account, clerk, reviewer, approver, django_capture_on_commit_callbacks
+):
     application = submit_loan(member, term_years=20 - 5, repayment_method="equal_principal").application
-    application = run_through(application, clerk, reviewer, approver)
-    contract = LoanContract.objects.get(member=member)
-    assert application.contract_no == contract.contract_no
-    assert contract.status == LoanContract.Status.NOT_DISBURSED
-    assert (contract.amount, contract.term_months, contract.annual_rate) == (
-        Decimal("300000.00"),
+    with django_capture_on_commit_callbacks(execute=True):
+        application = run_through(application, clerk, reviewer, approver)
+    assert (application.status, application.contract_no) == ("completed", "")
+    # The contract is the core's: it comes in its 借款合同 file naming this serial.
+    assert not LoanContract.objects.exists()
+    decision = Decision.objects.get()
+    assert (decision.kind, decision.account_no, decision.amount) == ("loan", account.account_no, Decimal("300000.00"))
+    assert (decision.term_months, decision.annual_rate, decision.repayment_method) == (
         180,
         Decimal("0.026"),
+        "equal_principal",
     )
-    steps = list(contract.progress_steps.order_by("order"))
-    assert [(s.name, s.state) for s in steps] == [
-        ("申请受理", "done"),
-        ("审核", "done"),
-        ("审批", "done"),
-        ("签订合同", "current"),
-        ("抵押登记", "pending"),
-        ("放款", "pending"),
-    ]
-    assert steps[0].handled_at == application.steps.get(step="accept").handled_at
-    # The loan pages see it (and say it is not disbursed).
-    assert records.loan_get_for_member(member=member, contract_no=contract.contract_no) == contract
-
-
-@pytest.mark.parametrize("method", ["equal_installment", "equal_principal"])
-def test_loan_trial_equals_the_first_row_of_the_disbursed_contracts_plan(
-    member, clerk, reviewer, approver, disburser, method
-):
-    trial = selectors.loan_trial(amount=Decimal("300000.00"), term_years=15, method=method)
-    application = submit_loan(member, repayment_method=method).application
-    run_through(application, clerk, reviewer, approver)
-    contract = LoanContract.objects.get(member=member)
-    today = timezone.localdate()
-    contract = inquiry_services.loan_disburse(
-        contract=contract, step_dates=dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, today), actor=disburser
+    assert decision.serial_no == f"WT{timezone.localdate():%Y%m%d}{application.pk:010d}"
+    assert (decision.bank_account_no, decision.withdrawal_reason, decision.close_account) == ("", "", False)
+    assert not LedgerEntry.objects.filter(pending=True).exists()
+    latest = Message.objects.filter(member=member).order_by("-id").first().content
+    assert (
+        latest == f"您的贷款申请已审批通过,贷款金额300,000.00元待业务系统生成借款合同,业务流水号{decision.serial_no}。"
     )
-    plan = records.loan_plan(loan=contract, start=None, end=None)
-    assert trial.first_payment == plan.rows[0].total == contract.monthly_payment
-    assert trial.last_payment == plan.rows[-1].total
-    assert trial.total_interest == plan.interest_total
-    assert trial.total_repayment == plan.total
-    assert contract.status == LoanContract.Status.ACTIVE and contract.outstanding_principal == contract.amount
-    assert not contract.progress_steps.exclude(state=LoanProgressStep.State.DONE).exists()
 
 
-def test_disbursement_happens_once_and_messages_the_member(member, clerk, django_capture_on_commit_callbacks):
-    contract = LoanContractFactory(
-        member=member,
-        status=LoanContract.Status.NOT_DISBURSED,
-        disbursed_on=None,
-        outstanding_principal=Decimal("0"),
-        monthly_payment=None,
-        remaining_months=0,
-        next_due_on=None,
-    )
-    paid = {LoanProgressName.DISBURSE: date(2026, 11, 28)}
-    with django_capture_on_commit_callbacks(execute=True):
-        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
-    contract.refresh_from_db()
-    assert contract.next_due_on == date(2026, 12, 28) and contract.remaining_months == 240
-    assert Message.objects.filter(member=member, business="贷款发放").count() == 1
-    with pytest.raises(inquiry_services.BookingRefused):
-        inquiry_services.loan_disburse(contract=contract, step_dates=paid, actor=clerk)
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOAN_DISBURSED).count() == 1
-
-
-def test_whoever_approved_a_loan_application_cannot_disburse_it(member, clerk, reviewer, approver, disburser):
-    # Four eyes across the two admin pages: 审批 in 业务申请, 放款 in 借款合同.
+def test_a_loan_approved_online_counts_as_a_loan_until_its_contract_comes(member, clerk, reviewer, approver):
     run_through(submit_loan(member).application, clerk, reviewer, approver)
-    contract = LoanContract.objects.get(member=member)
-    approver.groups.add(disburser.groups.get())  # even when also given the 放款员 role
-    dates = dict.fromkeys(LOAN_STEPS_AFTER_APPROVAL, timezone.localdate())
-    with pytest.raises(inquiry_services.BookingRefused) as info:
-        inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=approver)
-    assert info.value.code == "four_eyes" and "【审批】" in info.value.message
-    contract = inquiry_services.loan_disburse(contract=contract, step_dates=dates, actor=disburser)
-    assert contract.status == LoanContract.Status.ACTIVE
+    # No contract yet, and still one loan at a time.
+    refused("loan_unsettled", submit_loan, member=member)
+    facts = selectors.loan_member_facts(member=member)
+    assert (facts.loans_ever, facts.has_unsettled_loan) == (1, True)
+    # Once the core refused it, the member may apply again.
+    Decision.objects.update(state="failed", settled_at=timezone.now(), failure_reason="x")
+    assert submit_loan(member).created
 
 
 def test_approval_refused_when_the_account_was_frozen_after_applying(member, account, clerk, reviewer, approver):

@@ -12,7 +12,10 @@ from playwright.sync_api import expect
 from accounts.demo import DEMO_PASSWORD
 from conftest import browser_log_in_staff
 from inquiry.demo import DEMO_ID_NUMBER
+from tasks.models import Application, Decision
 from tasks.selectors.applications import loan_trial
+from tasks.services import applications as services
+from tasks.services.decisions import decisions_settle
 from tasks.tests.conftest import staff_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,3 +102,25 @@ def test_member_applies_and_follows_the_workflow_while_a_clerk_accepts(live_serv
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/home/")
     expect(page.locator("#panel-messages")).to_contain_text("已通过受理环节")
+
+    # 审核 and 审批 (through the services): the decision goes to the core, 待入账.
+    application = Application.objects.get(member__id_number=DEMO_ID_NUMBER, status="in_progress")
+    for step, role, name in (("review", "审核员", "钱审核"), ("approve", "审批员", "孙审批")):
+        actor = staff_in(role, username=f"hall-{step}", name=name)
+        services.application_step_approve(application_id=application.pk, step=step, actor=actor)
+    serial = Decision.objects.get(application=application).serial_no
+    page.goto(detail_url)
+    expect(page.get_by_test_id("application-status")).to_have_text("已办结")
+    expect(page.get_by_test_id("booking-state")).to_have_text("待入账")
+    expect(page.get_by_test_id("serial-no")).to_have_text(serial)
+    page.goto(f"{base}/ledger/")
+    expect(page.get_by_test_id("pending-entry")).to_have_text("【待入账】网上租房提取")
+
+    # The core's import books it: 我发起的 says 已入账.
+    decisions_settle(booked=[serial], refused={})
+    page.goto(f"{base}/home/")
+    page.get_by_role("tab", name="我发起的").click()
+    row = page.get_by_test_id("application-table").locator("tbody tr").first
+    expect(row).to_contain_text("已办结")
+    expect(row.get_by_test_id("booking-state")).to_have_text("已入账")
+    page.screenshot(path=tmp_path / "booked.png", full_page=True)

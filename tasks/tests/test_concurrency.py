@@ -12,7 +12,7 @@ from django.db import connection
 
 from inquiry.models import LedgerEntry
 from inquiry.tests.factories import LoanContractFactory
-from tasks.models import Application
+from tasks.models import Application, Decision
 from tasks.services import applications as services
 from tasks.tests.conftest import book, reconciles, staff_in
 
@@ -43,6 +43,8 @@ def approve_together(calls) -> list:
             barrier.wait(timeout=10)
             outcomes[index] = call()
         except services.ApplicationRefused as exc:
+            outcomes[index] = exc
+        except Exception as exc:  # noqa: BLE001 - a deadlock or any error is the test's to see
             outcomes[index] = exc
         finally:
             connection.close()
@@ -108,3 +110,61 @@ def test_concurrent_submissions_of_one_form_create_one_application(member):
     assert sum(o.created for o in outcomes) == 1
     assert len({o.application.pk for o in outcomes}) == 1
     assert Application.objects.filter(member=member).count() == 1
+
+
+def approved_rent(member, amount: str, n: int):
+    application = at_approval(member, "rent", amount, n)
+    services.application_step_approve(
+        application_id=application.pk, step="approve", actor=staff_in("审批员", username=f"approve{n}")
+    )
+    return Decision.objects.get(application=application)
+
+
+def test_concurrent_timeout_runs_fail_a_decision_once_and_give_the_amount_back_once(member, account, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tasks.services.decisions import decisions_expire
+
+    decision = approved_rent(member, "3000.00", 1)
+    later = timezone.now() + timedelta(days=settings.TASKS_DECISION_BOOKING_DAYS + 1)
+    outcomes = approve_together([lambda: decisions_expire(now=later), lambda: decisions_expire(now=later)])
+    assert sorted(outcomes) == [0, 1]
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.FAILED
+    assert not LedgerEntry.objects.filter(pending=True).exists()
+    account.refresh_from_db()
+    assert account.balance == Decimal("24000.00") and reconciles(account)
+
+
+def test_the_cores_booking_racing_the_timeout_ends_booked_without_a_deadlock(member, account, settings):
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from inquiry import services as records
+    from inquiry.models import FundAccount
+    from inquiry.signals import decisions_settled
+    from tasks.services.decisions import decisions_expire
+
+    decision = approved_rent(member, "3000.00", 2)
+    later = timezone.now() + timedelta(days=settings.TASKS_DECISION_BOOKING_DAYS + 1)
+
+    def core_import():
+        # As the import does on PostgreSQL: member versions deferred (raised after
+        # the commit, never a member row held), the account's rows, then the
+        # answer on the decision. The job takes member, account, decision: no cycle.
+        with transaction.atomic():
+            records.member_versions_defer()
+            FundAccount.objects.select_for_update().get(pk=account.pk)
+            LedgerEntry.objects.filter(serial_no=decision.serial_no).update(pending=False)
+            decisions_settled.send(sender=LedgerEntry, booked=[decision.serial_no], refused={})
+        records.member_versions_raise(member_ids=[member.pk])
+        return "imported"
+
+    outcomes = approve_together([core_import, lambda: decisions_expire(now=later)])
+    assert "imported" in outcomes, outcomes
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.BOOKED

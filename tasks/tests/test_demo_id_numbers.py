@@ -53,7 +53,7 @@ def test_every_demo_member_can_be_pushed_a_message(client, demo_members, setting
     _, token = services.channel_token_create(channel=Message.Channel.COUNTER, name="柜面系统")
     statuses = {
         member.id_number: client.post(
-            reverse("tasks:message_push"),
+            reverse("api:message_push"),
             {"id_number": member.id_number, "business": "测试", "content": "测试", "idempotency_key": f"d{member.pk}"},
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",

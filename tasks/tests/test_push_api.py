@@ -17,13 +17,13 @@ from accounts.models import LoginThrottle
 from inquiry.demo import make_id_number
 from inquiry.tests.factories import MemberFactory
 from tasks import services
-from tasks.forms.push import PushForm
 from tasks.models import ChannelToken, Message, PushRateBucket
 from tasks.ratelimit import bucket_take
-from tasks.services.push import token_hash
+from tasks.schemas.push import PushIn
+from tasks.services.tokens import token_hash
 from zzgjj_portal.models import AuditEvent
 
-URL = reverse("tasks:message_push")
+URL = reverse("api:message_push")
 VALID_UNKNOWN_ID = "11010519491231002X"  # a valid ID number nobody in the tests has
 
 
@@ -334,18 +334,18 @@ def test_channel_token_create_command_refuses_unknown_channel(db):
 
 
 def test_openapi_document_matches_the_endpoint(client):
-    response = client.get(reverse("tasks:openapi"))  # public: the channels read it before they have a session
+    response = client.get(reverse("api:openapi-json"))  # public: the channels read it before they have a session
     assert response.status_code == HTTPStatus.OK
     document = response.json()
     assert document["openapi"].startswith("3.")
     operation = document["paths"][URL]["post"]
     assert set(operation["responses"]) == {"200", "201", "400", "401", "409", "429"}
-    schema = document["components"]["schemas"]["PushedMessage"]
-    form = PushForm({})
-    assert set(schema["properties"]) == set(form.fields)
-    assert set(schema["required"]) == {name for name, field in form.fields.items() if field.required}
-    for name, field in form.fields.items():
-        assert schema["properties"][name].get("maxLength") == field.max_length
+    schema = document["components"]["schemas"]["PushIn"]
+    assert set(schema["properties"]) == set(PushIn.model_fields)
+    assert set(schema["required"]) == {name for name, field in PushIn.model_fields.items() if field.is_required()}
+    for name, field in PushIn.model_fields.items():
+        max_length = next((m.max_length for m in field.metadata if getattr(m, "max_length", None)), None)
+        assert schema["properties"][name].get("maxLength") == max_length
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,6 @@ from tasks.views.messages import (
     MessageMarkReadView,
     SoundView,
 )
-from tasks.views.push import message_push, openapi_document
 
 __all__ = [
     "HomeView",
@@ -18,6 +17,4 @@ __all__ = [
     "MessageListView",
     "MessageMarkReadView",
     "SoundView",
-    "message_push",
-    "openapi_document",
 ]

@@ -34,9 +34,9 @@ from inquiry.tests.factories import (
     MemberFactory,
     RepaymentFactory,
 )
-from tasks.models import Broadcast, ChannelToken
+from tasks.models import Broadcast, ChannelToken, DecisionExport
 from tasks.models.applications import Application, ApplicationStep
-from tasks.tests.factories import MessageFactory
+from tasks.tests.factories import CompletedApplicationFactory, DecisionFactory, MessageFactory
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_phone
 from zzgjj_portal.models import AuditEvent
@@ -102,6 +102,13 @@ def seed_every_admin_model() -> set[str]:
         ApplicationStep.objects.create(
             application=application, order=1, step=Application.Step.ACCEPT, state=ApplicationStep.State.CURRENT
         )
+    DecisionFactory(  # a withdrawal approved and sent to the core (发件箱)
+        application=CompletedApplicationFactory(member=member, bank_account_no=BANK_ACCOUNT),
+        account_no=account.account_no,
+        bank_account_no=BANK_ACCOUNT,
+        amount=Decimal("2345.67"),
+    )
+    DecisionExport.objects.create(batch_no=1, exported_at=timezone.now(), folder="/srv/exchange/out/1", rows=1)
     MessageFactory(member=member, content="您的提取申请已办结。")
     Broadcast.objects.create(sent_by=staff, business="通知", content="服务大厅国庆假期安排。", recipient_count=2)
     ChannelToken.objects.create(channel="counter", name="柜台", token_hash="0" * 64, created_by=staff)

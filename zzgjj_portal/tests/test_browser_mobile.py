@@ -22,8 +22,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The published demo login (README): a member with a settled and a running loan.
 
-# Named URLs that are not pages to look at: POST-only actions, the plan's PDF, the push API and its JSON.
-NOT_PAGES = {"logout", "plan_print", "sound", "message_push", "openapi"}
+# Named URLs that are not pages to look at: POST-only actions, the plan's PDF, the machine endpoints (/api/).
+NOT_PAGES = {
+    "logout",
+    "plan_print",
+    "sound",
+    "message_push",
+    "core_outbox",
+    "core_outbox_ack",
+    "openapi-json",
+    "api-root",
+}
 # Always visited, whatever the URLconf walk finds (paths survive renames of URL names).
 PUBLIC_PATHS = {"/", "/register/", "/password/forgot/"}
 MEMBER_PATHS = {

@@ -30,10 +30,14 @@ PUBLIC = {
     "captcha-image-2x",
     "captcha-audio",
     "captcha-refresh",
-    # The push API authenticates each request by its channel token, not a
-    # session (tasks/tests/test_push_api.py), and its OpenAPI document is public.
-    "tasks:message_push",
-    "tasks:openapi",
+    # The machine endpoints authenticate each request by its channel token, not
+    # a session (tasks/tests/test_push_api.py, test_api_*.py), and their
+    # OpenAPI document is public.
+    "api:message_push",
+    "api:core_outbox",
+    "api:core_outbox_ack",
+    "api:openapi-json",
+    "api:api-root",  # a redirect to the document
     # Browsers ask for the site icon before anyone logs in (a redirect to the static file).
     "favicon",
     # Probes for the load balancer and monitoring: status only, details and

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from inquiry.interchange.importing.sql import Sql
-from inquiry.models import CLOSED_STATUSES, RUNNING_LOAN_STATUSES, LoanStatus
+from inquiry.models import CLOSED_STATUSES, RUNNING_LOAN_STATUSES, LedgerEntry, LoanStatus
 from zzgjj_portal.money import format_money
 
 # ruff: noqa: S608
@@ -28,6 +28,7 @@ DISCREPANCY_MAX = 200
 CLOSED = ", ".join(f"'{s.value}'" for s in CLOSED_STATUSES)
 RUNNING = ", ".join(f"'{s.value}'" for s in RUNNING_LOAN_STATUSES)
 NOT_DISBURSED = LoanStatus.NOT_DISBURSED.value
+WITHDRAWAL = LedgerEntry.Kind.WITHDRAWAL.value
 
 TRACKING = (
     ("imp_chg_member", (("member_id", "bigint"),)),
@@ -298,6 +299,18 @@ class Apply:
         self.changes.booked += [
             row[0] for row in sql.rows("SELECT ywlsh FROM imp_led WHERE rev = 0 AND old_pending = 1 ORDER BY line_no")
         ]
+        if not self.full:
+            # A withdrawal booked after the portal gave up waiting (its 待入账
+            # entry already reversed): the core has it, so the decision is
+            # booked after all (docs/interchange.md 12.2). New withdrawal rows
+            # of a delta are named; serials that are no decision are ignored.
+            self.changes.booked += [
+                row[0]
+                for row in sql.rows(
+                    "SELECT ywlsh FROM imp_led WHERE rev = 0 AND old_id IS NULL AND kind = %s ORDER BY line_no",
+                    [WITHDRAWAL],
+                )
+            ]
         sql.run(
             "UPDATE inquiry_ledgerentry SET account_id = x.account_id, booked_on = x.booked_on, kind = x.kind, "
             "period = x.period, amount = x.amount, summary = x.summary, withdrawal_reason = x.reason, pending = FALSE "
