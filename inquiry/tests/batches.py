@@ -1,6 +1,8 @@
 """Interchange rows and batches for the import's tests, written with the
 format's own writer (inquiry/interchange/writer.py)."""
 
+import hashlib
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -117,6 +119,19 @@ def step(no: str, order: int, name: str, state: str = "01", day: date | None = d
 
 def result(serial: str, refused: bool = True, reason: str = "账户已冻结") -> dict:
     return {"YWLSH": serial, "CLJG": "02" if refused else "01", "JJYY": reason if refused else None}
+
+
+def rewrite(folder: Path, table: str, old: str, new: str) -> None:
+    """Edit a written file (a value the writer would refuse to write) and
+    put its new SHA-256 in the manifest: a well-formed batch with a bad row."""
+    path = folder / f"{table}.csv"
+    path.write_bytes(path.read_bytes().replace(old.encode(), new.encode()))
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["table"] == table:
+            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
 
 def batch(folder: Path, batch_no: int, kind: str = "delta", *, encoding: str = "UTF-8", **tables) -> Path:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from inquiry.interchange.importing.sql import Sql
-from inquiry.models import CLOSED_STATUSES, RUNNING_LOAN_STATUSES, LoanStatus
+from inquiry.models import CLOSED_STATUSES, RUNNING_LOAN_STATUSES, LedgerEntry, LoanStatus
 from zzgjj_portal.money import format_money
 
 # ruff: noqa: S608
@@ -28,6 +28,7 @@ DISCREPANCY_MAX = 200
 CLOSED = ", ".join(f"'{s.value}'" for s in CLOSED_STATUSES)
 RUNNING = ", ".join(f"'{s.value}'" for s in RUNNING_LOAN_STATUSES)
 NOT_DISBURSED = LoanStatus.NOT_DISBURSED.value
+WITHDRAWAL = LedgerEntry.Kind.WITHDRAWAL.value
 
 TRACKING = (
     ("imp_chg_member", (("member_id", "bigint"),)),
@@ -251,6 +252,9 @@ class Apply:
     # --- 缴存支取明细 --------------------------------------------------------------
 
     def ledger(self) -> None:
+        """Changes to existing rows (a posting corrected, a 待入账 entry
+        confirmed, a reversal, a full batch's rows gone). New rows are
+        inserted by balances(), with their running balance."""
         sql = self.sql
         if self.full:
             # Rows the core no longer has. 待入账 entries are the portal's
@@ -287,23 +291,30 @@ class Apply:
         )
         sql.run(
             "INSERT INTO imp_touch (account_id, start_on) "
-            "SELECT account_id, booked_on FROM imp_led WHERE changed = 1 AND rev = 0 "
-            "UNION ALL SELECT old_account_id, old_booked_on FROM imp_led WHERE changed = 1 AND old_id IS NOT NULL"
+            "SELECT account_id, MIN(booked_on) FROM imp_led WHERE changed = 1 AND rev = 0 GROUP BY account_id "
+            "UNION ALL SELECT old_account_id, MIN(old_booked_on) FROM imp_led "
+            "WHERE changed = 1 AND old_id IS NOT NULL GROUP BY old_account_id"
         )
         # The core's own row for a 待入账 entry confirms it, in place: one row.
         self.changes.booked += [
             row[0] for row in sql.rows("SELECT ywlsh FROM imp_led WHERE rev = 0 AND old_pending = 1 ORDER BY line_no")
         ]
+        if not self.full:
+            # A withdrawal booked after the portal gave up waiting (its 待入账
+            # entry already reversed): the core has it, so the decision is
+            # booked after all (docs/interchange.md 12.2). New withdrawal rows
+            # of a delta are named; serials that are no decision are ignored.
+            self.changes.booked += [
+                row[0]
+                for row in sql.rows(
+                    "SELECT ywlsh FROM imp_led WHERE rev = 0 AND old_id IS NULL AND kind = %s ORDER BY line_no",
+                    [WITHDRAWAL],
+                )
+            ]
         sql.run(
             "UPDATE inquiry_ledgerentry SET account_id = x.account_id, booked_on = x.booked_on, kind = x.kind, "
             "period = x.period, amount = x.amount, summary = x.summary, withdrawal_reason = x.reason, pending = FALSE "
             "FROM imp_led x WHERE inquiry_ledgerentry.id = x.old_id AND x.rev = 0 AND x.changed = 1"
-        )
-        # In file order, so the ids keep the core's order within a day.
-        sql.run(
-            "INSERT INTO inquiry_ledgerentry (account_id, booked_on, kind, period, amount, balance_after, summary, "
-            "withdrawal_reason, serial_no, pending) SELECT account_id, booked_on, kind, period, amount, 0, summary, "
-            "reason, ywlsh, FALSE FROM imp_led WHERE old_id IS NULL AND rev = 0 ORDER BY line_no"
         )
         # 冲账: the row it names is gone.
         sql.run(
@@ -329,7 +340,11 @@ class Apply:
 
     def balances(self) -> None:
         """Running balances from the earliest changed day on, for every
-        account whose ledger changed; then each touched account's balance.
+        account whose ledger changed, computed over its rows from that day
+        and the batch's new rows together: the new rows are inserted with
+        theirs (in account and day order, so that an account's rows lie
+        together on disk), the existing ones updated where it differs.
+        Then each touched account's balance.
 
         A booked row's balance_after is the core's running balance (booked
         rows only); a 待入账 row's includes the pending rows up to it, as the
@@ -353,19 +368,34 @@ class Apply:
             "AND e.pending AND e.booked_on < t.start_on), 0) AS pending_base "
             "FROM imp_acct t WHERE t.start_on IS NOT NULL",
         )
+        sql.index("imp_base", "account_id")
         sql.analyze("imp_base")
-        window = "PARTITION BY e.account_id ORDER BY e.booked_on, e.id ROWS UNBOUNDED PRECEDING"
+        # Within a day: the rows already there (by id), then the new ones in file order.
+        window = "PARTITION BY s.account_id ORDER BY s.booked_on, s.new, s.ord ROWS UNBOUNDED PRECEDING"
         sql.table_from(
             "imp_run",
-            "SELECT e.id, e.account_id, e.pending, e.balance_after AS old, "
-            f"b.booked_base + SUM(CASE WHEN e.pending THEN 0 ELSE e.amount END) OVER ({window}) AS booked_run, "
-            f"b.booked_base + b.pending_base + SUM(e.amount) OVER ({window}) AS all_run "
-            "FROM inquiry_ledgerentry e JOIN imp_base b ON b.account_id = e.account_id AND e.booked_on >= b.start_on",
+            "SELECT s.*, "
+            f"b.booked_base + SUM(CASE WHEN s.pending = 1 THEN 0 ELSE s.amount END) OVER ({window}) AS booked_run, "
+            f"b.booked_base + b.pending_base + SUM(s.amount) OVER ({window}) AS all_run "
+            "FROM (SELECT e.account_id, e.booked_on, 0 AS new, e.id AS ord, e.amount, "
+            "CASE WHEN e.pending THEN 1 ELSE 0 END AS pending, e.balance_after AS old, "
+            "CAST(NULL AS TEXT) AS kind, CAST(NULL AS TEXT) AS period, CAST(NULL AS TEXT) AS summary, "
+            "CAST(NULL AS TEXT) AS reason, CAST(NULL AS TEXT) AS ywlsh "
+            "FROM inquiry_ledgerentry e JOIN imp_base b ON b.account_id = e.account_id AND e.booked_on >= b.start_on "
+            "UNION ALL SELECT l.account_id, l.booked_on, 1, l.line_no, l.amount, 0, CAST(NULL AS NUMERIC), "
+            "l.kind, l.period, l.summary, l.reason, l.ywlsh FROM imp_led l WHERE l.old_id IS NULL AND l.rev = 0) s "
+            "JOIN imp_base b ON b.account_id = s.account_id",
         )
-        new = sql.money(sql.greatest("CASE WHEN r.pending THEN r.all_run ELSE r.booked_run END", "0"))
+        balance = sql.money(sql.greatest("CASE WHEN r.pending = 1 THEN r.all_run ELSE r.booked_run END", "0"))
         sql.run(
-            f"UPDATE inquiry_ledgerentry SET balance_after = x.new FROM (SELECT r.id, {new} AS new, r.old "
-            f"FROM imp_run r) x WHERE inquiry_ledgerentry.id = x.id AND x.new <> x.old"
+            f"UPDATE inquiry_ledgerentry SET balance_after = x.balance FROM (SELECT r.ord, {balance} AS balance, r.old "
+            f"FROM imp_run r WHERE r.new = 0) x WHERE inquiry_ledgerentry.id = x.ord AND x.balance <> x.old"
+        )
+        sql.run(
+            "INSERT INTO inquiry_ledgerentry (account_id, booked_on, kind, period, amount, balance_after, summary, "
+            f"withdrawal_reason, serial_no, pending) SELECT r.account_id, r.booked_on, r.kind, r.period, r.amount, "
+            f"{balance}, r.summary, r.reason, r.ywlsh, FALSE FROM imp_run r WHERE r.new = 1 "
+            "ORDER BY r.account_id, r.booked_on, r.ord"
         )
         self.negative = {
             row[0] for row in sql.rows("SELECT DISTINCT account_id FROM imp_run WHERE booked_run < 0 OR all_run < 0")
@@ -540,8 +570,8 @@ class Apply:
             "SELECT s.line_no, s.ywlsh, c.id AS contract_id, s.repaid_on, s.principal, s.interest, s.period_no, "
             "r.id AS old_id, r.contract_id AS old_contract_id, "
             f"CASE WHEN r.id IS NULL OR {_differs(sql, pairs)} THEN 1 ELSE 0 END AS changed "
-            "FROM imp_dkmx s JOIN inquiry_loancontract c ON c.loan_account_no = s.dkzh "
-            "LEFT JOIN inquiry_repayment r ON r.serial_no = s.ywlsh WHERE s.repay = 1",
+            "FROM imp_dkmx s JOIN inquiry_loancontract c ON c.loan_account_no = s.dkzh AND c.loan_account_no <> '' "
+            "LEFT JOIN inquiry_repayment r ON r.serial_no = s.ywlsh AND r.serial_no <> '' WHERE s.repay = 1",
         )
         for target in ("imp_ctouch", "imp_chg_contract"):
             sql.run(
@@ -553,20 +583,28 @@ class Apply:
             "principal = x.principal, interest = x.interest, period_no = x.period_no "
             "FROM imp_rep x WHERE inquiry_repayment.id = x.old_id AND x.changed = 1"
         )
-        sql.run(
-            "INSERT INTO inquiry_repayment (contract_id, repaid_on, principal, interest, principal_to_date, "
-            "interest_to_date, outstanding_after, serial_no, period_no) SELECT contract_id, repaid_on, principal, "
-            "interest, 0, 0, 0, ywlsh, period_no FROM imp_rep WHERE old_id IS NULL ORDER BY line_no"
-        )
 
     def repayment_sums(self) -> None:
         """已还本金, 已还利息 and 贷款余额 after each repayment: running sums in
-        (repaid_on, id) order over each touched contract's repayments."""
+        (repaid_on, id) order over each touched contract's repayments and the
+        batch's new ones, which are inserted with theirs."""
         sql = self.sql
-        window = "PARTITION BY r.contract_id ORDER BY r.repaid_on, r.id ROWS UNBOUNDED PRECEDING"
-        principal = sql.money(f"SUM(r.principal) OVER ({window})")
-        interest = sql.money(f"SUM(r.interest) OVER ({window})")
-        outstanding = sql.money(sql.greatest(f"c.amount - SUM(r.principal) OVER ({window})", "0"))
+        window = "PARTITION BY s.contract_id ORDER BY s.repaid_on, s.new, s.ord ROWS UNBOUNDED PRECEDING"
+        sql.table_from(
+            "imp_rsum",
+            "SELECT s.*, "
+            f"{sql.money(f'SUM(s.principal) OVER ({window})')} AS ptd, "
+            f"{sql.money(f'SUM(s.interest) OVER ({window})')} AS itd, "
+            f"{sql.money(sql.greatest(f'c.amount - SUM(s.principal) OVER ({window})', '0'))} AS oa "
+            "FROM (SELECT r.contract_id, r.repaid_on, 0 AS new, r.id AS ord, r.principal, r.interest, "
+            "r.principal_to_date AS old_ptd, r.interest_to_date AS old_itd, r.outstanding_after AS old_oa, "
+            "CAST(NULL AS TEXT) AS ywlsh, CAST(NULL AS BIGINT) AS period_no FROM inquiry_repayment r "
+            "WHERE r.contract_id IN (SELECT contract_id FROM imp_ctouch) "
+            "UNION ALL SELECT p.contract_id, p.repaid_on, 1, p.line_no, p.principal, p.interest, "
+            "CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), p.ywlsh, p.period_no "
+            "FROM imp_rep p WHERE p.old_id IS NULL AND p.contract_id IN (SELECT contract_id FROM imp_ctouch)) s "
+            "JOIN inquiry_loancontract c ON c.id = s.contract_id",
+        )
         pairs = [
             ("inquiry_repayment.principal_to_date", "x.ptd"),
             ("inquiry_repayment.interest_to_date", "x.itd"),
@@ -574,15 +612,18 @@ class Apply:
         ]
         sql.track(
             "UPDATE inquiry_repayment SET principal_to_date = x.ptd, interest_to_date = x.itd, "
-            "outstanding_after = x.oa "
-            f"FROM (SELECT r.id, {principal} AS ptd, {interest} AS itd, {outstanding} AS oa "
-            "FROM inquiry_repayment r JOIN inquiry_loancontract c ON c.id = r.contract_id "
-            "WHERE r.contract_id IN (SELECT contract_id FROM imp_ctouch)) x "
-            f"WHERE inquiry_repayment.id = x.id AND ({_differs(sql, pairs)})",
+            "outstanding_after = x.oa FROM imp_rsum x "
+            f"WHERE x.new = 0 AND inquiry_repayment.id = x.ord AND ({_differs(sql, pairs)})",
             [],
             "inquiry_repayment.contract_id",
             "imp_chg_contract",
             "contract_id",
+        )
+        sql.run(
+            "INSERT INTO inquiry_repayment (contract_id, repaid_on, principal, interest, principal_to_date, "
+            "interest_to_date, outstanding_after, serial_no, period_no) SELECT contract_id, repaid_on, principal, "
+            "interest, ptd, itd, oa, ywlsh, period_no FROM imp_rsum WHERE new = 1 "
+            "ORDER BY contract_id, repaid_on, ord"
         )
 
     def progress(self) -> None:

@@ -141,8 +141,9 @@ class Checks:
         self.refuse(
             "GRXX",
             PERSON_PHONE_TAKEN,
+            # m.phone <> '': the unique index on phones covers only those.
             "s.sjhm IS NOT NULL AND EXISTS (SELECT 1 FROM inquiry_member m WHERE m.phone = s.sjhm "
-            "AND m.id_number <> s.zjhm "
+            "AND m.phone <> '' AND m.id_number <> s.zjhm "
             "AND NOT EXISTS (SELECT 1 FROM inquiry_fundaccount a WHERE a.account_no = s.grzh AND a.member_id = m.id) "
             "AND NOT EXISTS (SELECT 1 FROM imp_grxx o WHERE o.zjhm = m.id_number AND o.reject IS NULL "
             "AND o.sjhm IS NOT NULL AND o.sjhm <> s.sjhm))",
@@ -175,16 +176,18 @@ class Checks:
         )
         self.flush("GRZHXX")
 
-    def _account_known(self, column: str) -> str:
+    def _account_unknown(self, column: str) -> str:
+        # Two NOT EXISTS, never NOT (… OR …): PostgreSQL turns these into
+        # anti-joins, the OR into a subquery run for each of millions of rows.
         return (
-            f"(EXISTS (SELECT 1 FROM imp_grzhxx o WHERE o.grzh = s.{column}) "
-            f"OR EXISTS (SELECT 1 FROM inquiry_fundaccount a WHERE a.account_no = s.{column}))"
+            f"NOT EXISTS (SELECT 1 FROM imp_grzhxx o WHERE o.grzh = s.{column}) "
+            f"AND NOT EXISTS (SELECT 1 FROM inquiry_fundaccount a WHERE a.account_no = s.{column})"
         )
 
     def ledger(self) -> None:
         people = ("GRXX", "GRZHXX")
         self.refuse("GRMX", LEDGER_ACCOUNT_REFUSED, self.refused(people, "s.grzh"))
-        self.refuse("GRMX", LEDGER_NO_ACCOUNT, f"NOT {self._account_known('grzh')}")
+        self.refuse("GRMX", LEDGER_NO_ACCOUNT, self._account_unknown("grzh"))
         # A reversal (冲账) removes the row with its 业务流水号: the last one
         # before it in the batch, else the portal's.
         earlier = "o.ywlsh = s.ywlsh AND o.line_no < s.line_no"
@@ -224,7 +227,7 @@ class Checks:
     def contracts(self) -> None:
         self.supersede("DKHT", "jkhtbh")
         self.refuse("DKHT", CONTRACT_ACCOUNT_REFUSED, self.refused(("GRXX", "GRZHXX"), "s.grzh"))
-        self.refuse("DKHT", CONTRACT_NO_ACCOUNT, f"NOT {self._account_known('grzh')}")
+        self.refuse("DKHT", CONTRACT_NO_ACCOUNT, self._account_unknown("grzh"))
         self.refuse(
             "DKHT",
             CONTRACT_ID_MISMATCH,
@@ -253,7 +256,7 @@ class Checks:
             "DKZHXX",
             LOAN_ACCOUNT_TAKEN,
             "EXISTS (SELECT 1 FROM inquiry_loancontract c WHERE c.loan_account_no = s.dkzh "
-            "AND c.contract_no <> s.jkhtbh)",
+            "AND c.loan_account_no <> '' AND c.contract_no <> s.jkhtbh)",
         )
         self.refuse(
             "DKZHXX",
@@ -284,17 +287,18 @@ class Checks:
 
     def postings(self) -> None:
         self.supersede("DKMX", "ywlsh")
+        self.refuse("DKMX", POSTING_ACCOUNT_REFUSED, self.refused(("DKZHXX",), "s.dkzh"))
         self.refuse(
             "DKMX",
             POSTING_ACCOUNT_REFUSED,
-            f"{self.refused(('DKZHXX',), 's.dkzh')} OR EXISTS (SELECT 1 FROM inquiry_loancontract c "
-            f"WHERE c.loan_account_no = s.dkzh AND {self.refused(('DKHT',), 'c.contract_no')})",
+            "EXISTS (SELECT 1 FROM inquiry_loancontract c JOIN imp_reject r ON r.tbl = 'DKHT' "
+            "AND r.rkey = c.contract_no WHERE c.loan_account_no = s.dkzh AND c.loan_account_no <> '')",
         )
         self.refuse(
             "DKMX",
             POSTING_NO_ACCOUNT,
-            "NOT EXISTS (SELECT 1 FROM imp_dkzhxx o WHERE o.dkzh = s.dkzh) "
-            "AND NOT EXISTS (SELECT 1 FROM inquiry_loancontract c WHERE c.loan_account_no = s.dkzh)",
+            "NOT EXISTS (SELECT 1 FROM imp_dkzhxx o WHERE o.dkzh = s.dkzh) AND NOT EXISTS "
+            "(SELECT 1 FROM inquiry_loancontract c WHERE c.loan_account_no = s.dkzh AND c.loan_account_no <> '')",
         )
         self.flush("DKMX")
 

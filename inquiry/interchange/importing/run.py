@@ -58,6 +58,7 @@ TABLE_ORDER = {table.name: index for index, table in enumerate(schema.TABLES)}
 REPORT_HEADER = ("表", "行号", "关键字", "原因")
 
 LOCKED = "另一个批次正在导入,本批次未导入,请待其完成后再导入"
+FIRST = "批次号{batch_no}不连续:尚未导入过批次,第一个应为批次1"
 ALREADY = "批次{batch_no}已导入,不重复导入"
 OLDER = "批次号{batch_no}早于已导入的批次{last}"
 SKIPPED = "批次号{batch_no}不连续:已导入到批次{last},下一个应为批次{next}"
@@ -117,6 +118,10 @@ def books_import(*, folder: Path, progress: Progress | None = None) -> ImportRun
         try:
             with transaction.atomic():
                 applied = _BatchImport(folder, manifest, progress or _silent).execute(run)
+        except reader.BatchRefused as refusal:
+            # A file found wrong while reading it (its header): the batch is refused.
+            _run_finish(run, ImportRun.Status.REFUSED, refusal.message)
+            return run
         except _Refused as refused:
             _report_write(folder, refused.rejects)
             with transaction.atomic():
@@ -146,12 +151,12 @@ def _silent(step: str, done: int, total: int) -> None:
 
 
 def _sequence_refusal(batch_no: int) -> str:
-    """Batches apply in number order: the first ever may have any number (a
-    center starts where its core's numbering is); then each is the last
-    applied + 1. A repeat of an applied one changes nothing: it is refused."""
+    """Batches apply in number order from 1 (docs/interchange.md, 批次编号):
+    each is the last applied + 1. A repeat of an applied one changes
+    nothing: it is refused, as are a skip and an older number."""
     last = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).aggregate(last=Max("batch_no"))["last"]
     if last is None:
-        return ""
+        return "" if batch_no == 1 else FIRST.format(batch_no=batch_no)
     if ImportRun.objects.filter(status=ImportRun.Status.APPLIED, batch_no=batch_no).exists():
         return ALREADY.format(batch_no=batch_no)
     if batch_no < last:
@@ -263,6 +268,7 @@ class _BatchImport:
         self.sql = Sql(connection)
         self.rejects: list[tuple] = []
         self.rejects_over = 0
+        self.timings: list[str] = []  # each phase's seconds, for the log
 
     def execute(self, run: ImportRun) -> _Applied:
         sql = self.sql
@@ -289,7 +295,10 @@ class _BatchImport:
             sql.analyze(stage.name)
         phases = iter(range(1, 7))
         self.progress(PHASE, next(phases), 6)
+        self._timed("读入", began)
+        mark = time.monotonic()
         Checks(sql, full=self.full).run()
+        self._timed("核对引用", mark)
         rows_total = sum(entry.rows for entry in self.manifest.files.values())
         rows_rejected = sql.value("SELECT COUNT(*) FROM imp_reject") + self.rejects_over
         rejects = sorted(
@@ -307,8 +316,17 @@ class _BatchImport:
                 threshold=f"{threshold:.2%}",
             )
             raise _Refused(message, rejects, rows_total, rows_rejected)
-        changes = Apply(sql, full=self.full).run(step=lambda name: self.progress(PHASE, next(phases, 6), 6))
+        marks = [time.monotonic(), "写入准备"]
+
+        def step(name: str) -> None:
+            self._timed(marks[1], marks[0])
+            marks[:] = [time.monotonic(), name]
+            self.progress(PHASE, next(phases, 6), 6)
+
+        changes = Apply(sql, full=self.full).run(step=step)
+        step("通知")
         self._tell(changes)
+        self._timed("通知", marks[0])
         run.status = ImportRun.Status.APPLIED
         run.finished_at = timezone.now()
         run.rows_total = rows_total
@@ -325,14 +343,18 @@ class _BatchImport:
             sql.table_drop(name)
         self.progress(PHASE, 6, 6)
         log.info(
-            "books import batch %s applied: %s rows, %s rejected, %s members changed, %.1f s",
+            "books import batch %s applied: %s rows, %s rejected, %s members changed, %.1f s (%s)",
             run.batch_no,
             rows_total,
             rows_rejected,
             len(changes.members),
             time.monotonic() - began,
+            ", ".join(self.timings),
         )
         return _Applied(changes=changes)
+
+    def _timed(self, phase: str, since: float) -> None:
+        self.timings.append(f"{phase} {time.monotonic() - since:.1f}s")
 
     def _load(self, stage, context: Context) -> None:
         table = stage.table

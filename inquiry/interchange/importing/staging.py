@@ -22,6 +22,11 @@ RATE_PLACES = Decimal("0.00001")  # LoanContract.annual_rate
 DEPOSIT_RATE_PLACES = Decimal("0.0001")  # FundAccount.*_rate
 
 REJECT_SMALLINT = "{column} 超出网厅可保存的范围(最大{limit}): {value}"
+REJECT_MONEY_RANGE = "{column} 金额超出网厅可保存的范围: {value}"
+REJECT_NEGATIVE = "{column} 不能为负: {value}"
+REJECT_RATE_ZERO = "{column} 利率按5位小数保存后为0: {value}"
+# The records' money columns are decimal(14,2).
+MONEY_LIMIT = Decimal("1000000000000")
 
 LEDGER_TYPE_LABELS = mapping.CODE_LISTS["GJHTQYWLX"]
 
@@ -56,6 +61,22 @@ def _small(column: str, value: int | None) -> str | None:
     return None
 
 
+def _money_reason(values: dict, *columns: str) -> str | None:
+    """Why a money value the reader accepted (up to 16 digits) cannot be stored."""
+    for column in columns:
+        value = values[column]
+        if value is not None and abs(value) >= MONEY_LIMIT:
+            return REJECT_MONEY_RANGE.format(column=column, value=value)
+    return None
+
+
+def _rate_reason(values: dict, column: str) -> str | None:
+    value = values[column]
+    if value is not None and _rate(value, RATE_PLACES) <= 0:
+        return REJECT_RATE_ZERO.format(column=column, value=value)
+    return None
+
+
 def _midnight(day, pg: bool):
     """BLRQ is a day: the node was handled at the start of it, Asia/Shanghai.
     SQLite keeps datetimes as naive UTC text, as Django writes them."""
@@ -76,6 +97,11 @@ def _person(line: int, v: dict, c: Context):
 
 
 def _account(line: int, v: dict, c: Context):
+    reason = _money_reason(v, "GRJCJS", "GRZHYE")
+    if reason:
+        return reason
+    if v["GRJCJS"] < 0:
+        return REJECT_NEGATIVE.format(column="GRJCJS", value=v["GRJCJS"])
     return (
         line,
         v["GRZH"],
@@ -93,11 +119,14 @@ def _account(line: int, v: dict, c: Context):
 
 
 def _ledger(line: int, v: dict, c: Context):
+    reason = _money_reason(v, "FSE")
+    if reason:
+        return reason
     code, amount = v["GJHTQYWLX"], v["FSE"]
     if code in mapping.LEDGER_NO_MONEY:
         # Accepted and checked like any row, never shown: kind stays NULL.
         kind, amount = None, Decimal("0")
-    elif code == "06":  # 内部转移: the core signs it
+    elif code == mapping.LEDGER_SIGNED_KIND:  # 内部转移: the core signs it
         kind = (LedgerEntry.Kind.TRANSFER_IN if amount > 0 else LedgerEntry.Kind.TRANSFER_OUT).value
     else:
         portal_kind, sign = mapping.LEDGER_KINDS[code]
@@ -117,6 +146,9 @@ def _ledger(line: int, v: dict, c: Context):
 
 
 def _contract(line: int, v: dict, c: Context):
+    reason = _money_reason(v, "HTDKJE") or _rate_reason(v, "JKHTLL")
+    if reason:
+        return reason
     return (
         line,
         v["JKHTBH"],
@@ -132,6 +164,9 @@ def _contract(line: int, v: dict, c: Context):
 
 
 def _loan_account(line: int, v: dict, c: Context):
+    reason = _money_reason(v, "DKYE", "DQJHHKJE") or _rate_reason(v, "DKLL")
+    if reason:
+        return reason
     return (
         line,
         v["DKZH"],
@@ -147,7 +182,7 @@ def _loan_account(line: int, v: dict, c: Context):
 
 
 def _posting(line: int, v: dict, c: Context):
-    reason = _small("DQQC", v["DQQC"])
+    reason = _small("DQQC", v["DQQC"]) or _money_reason(v, "BJJE", "LXJE")
     if reason:
         return reason
     return (

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiry', '0010_interchange_fields_and_import_runs'),
+        ('inquiry', '0011_no_loan_disburser'),
     ]
 
     operations = [
