@@ -22,7 +22,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,43 @@ TARGETS = {"full_seconds": 600, "delta_seconds": 60, "home_p99_ms": 150}
 SECTION_START = "<!-- imports: written by bench/imports.py -->"
 SECTION_END = "<!-- /imports -->"
 WINDOW_SECONDS = 5
+SAMPLE_SECONDS = 2
+# The import's connection names itself (libpq reads PGAPPNAME), so the sampler
+# tells its statements from the pages' while wrk runs.
+APP_NAME = "bench_books_import"
+BETWEEN = "(in a transaction, between statements: the import's Python work)"
+
+
+class Sampler(threading.Thread):
+    """Where an import's time goes, from the database's side: every
+    SAMPLE_SECONDS the import connection's current statement (pg_stat_activity),
+    by its first words. A COPY … FROM STDIN lasts as long as the client reads,
+    checks and sends the rows; a COMMIT includes the deferred foreign-key checks."""
+
+    def __init__(self, db: str):
+        super().__init__(daemon=True)
+        self.db, self.counts, self.done = db, Counter(), threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG + self.db, autocommit=True) as conn:
+            while not self.done.wait(SAMPLE_SECONDS):
+                for state, query in conn.execute(
+                    "SELECT state, query FROM pg_stat_activity WHERE application_name = %s "
+                    "AND state IN ('active', 'idle in transaction')",
+                    [APP_NAME],
+                ).fetchall():
+                    self.counts[BETWEEN if state != "active" else " ".join(query.split()[:4])[:70]] += 1
+
+    def stop(self) -> list[tuple[str, float]]:
+        self.done.set()
+        self.join(timeout=10)
+        return [(label, n * SAMPLE_SECONDS) for label, n in self.counts.most_common(12)]
+
+
+def import_env(db: str) -> dict:
+    return env_for(db, PGAPPNAME=APP_NAME, LOG_LEVEL="INFO")  # INFO: the engine logs its phases
 
 
 def fresh_database(db: str) -> None:
@@ -62,18 +101,27 @@ def last_run(db: str) -> dict:
 def books_import(db: str, folder: Path, label: str) -> dict:
     """Run `manage.py books_import` and time it from the outside."""
     log(f"{label}: books_import {folder}")
+    sampler = Sampler(db)
+    sampler.start()
     started = time.monotonic()
     result = subprocess.run(
-        [PY, "manage.py", "books_import", str(folder)], cwd=ROOT, env=env_for(db), capture_output=True, text=True
+        [PY, "manage.py", "books_import", str(folder)], cwd=ROOT, env=import_env(db), capture_output=True, text=True
     )
     seconds = time.monotonic() - started
+    profile = sampler.stop()
     # The progress bars hold each step's time: kept for reading where the time went.
     (WORK / f"import-{label}.log").write_text(result.stdout + result.stderr)
     if result.returncode:
         raise SystemExit(f"{label}: books_import failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
-    figures = last_run(db) | {"seconds": seconds, "output": result.stdout.strip().splitlines()[-3:]}
+    figures = last_run(db) | {"seconds": seconds, "profile": profile, "phases": phases(result.stderr)}
     log(f"{label}: {figures['rows_total']:,} rows in {seconds:.1f} s ({figures['rows_total'] / seconds:,.0f} rows/s)")
     return figures
+
+
+def phases(log_text: str) -> str:
+    """The engine's own phase timings, from its log line (before the commit)."""
+    found = re.findall(r"members changed, [0-9.]+ s \(([^)]*)\)", log_text)
+    return found[-1] if found else ""
 
 
 def full_batch(members: int, as_of: str) -> Path:
@@ -111,11 +159,13 @@ def home_during(db: str, port: int, folder: Path, connections: int, seconds: int
         alone = wrk(base, "/home/", file, connections, seconds)
         log(f"delta: home alone p50 {alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms")
         log(f"delta: books_import {folder} while wrk loads /home/")
+        sampler = Sampler(db)
+        sampler.start()
         started = time.monotonic()
         proc = subprocess.Popen(
             [PY, "manage.py", "books_import", str(folder)],
             cwd=ROOT,
-            env=env_for(db),
+            env=import_env(db),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -125,11 +175,12 @@ def home_during(db: str, port: int, folder: Path, connections: int, seconds: int
             windows.append(wrk(base, "/home/", file, connections, WINDOW_SECONDS))
         out, err = proc.communicate()
         seconds_import = time.monotonic() - started
+        profile = sampler.stop()
         (WORK / "import-delta.log").write_text(out + err)
         if proc.returncode:
             raise SystemExit(f"delta: books_import failed:\n{out[-2000:]}\n{err[-4000:]}")
         after = wrk(base, "/home/", file, connections, seconds)
-    figures = last_run(db) | {"seconds": seconds_import, "output": out.strip().splitlines()[-3:]}
+    figures = last_run(db) | {"seconds": seconds_import, "profile": profile, "phases": phases(err)}
     requests = sum(w["requests"] for w in windows)
     during = {
         "windows": len(windows),
@@ -212,9 +263,24 @@ def section(figures: dict) -> str:
         f"Engine's own figures: full {full['rows_applied']:,} applied, {full['rows_rejected']:,} rejected, "
         f"{full['members_changed']:,} members changed, {full['engine_seconds']:.0f} s; delta "
         f"{delta['rows_applied']:,} applied, {delta['rows_rejected']:,} rejected, {delta['members_changed']:,} "
-        f"members changed, {delta['engine_seconds']:.1f} s.",
-        SECTION_END,
+        f"members changed, {delta['engine_seconds']:.1f} s (the engine's clock stops before its commit).",
+        "",
     ]
+    for name, figures_ in (("full batch", full), ("daily delta", delta)):
+        lines += [
+            f"Where the {name}'s time went, sampled from the database every {SAMPLE_SECONDS} s "
+            "(pg_stat_activity of the import's connection; a COPY … FROM STDIN lasts as long as the "
+            "importer reads, checks and sends the rows; COMMIT includes the deferred foreign-key checks):",
+            "",
+            "| statement | seconds | share |",
+            "| --- | ---: | ---: |",
+        ]
+        total = figures_["seconds"]
+        lines += [f"| `{label}` | {sec:.0f} | {sec / total:.0%} |" for label, sec in figures_["profile"]]
+        if figures_["phases"]:
+            lines += ["", f"The engine's phases (its log line): {figures_['phases']}."]
+        lines.append("")
+    lines.append(SECTION_END)
     return "\n".join(lines) + "\n"
 
 
