@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from inquiry.models import AccountStatus, ImportRun, LedgerEntry, LoanContract, LoanProgressStep
 from tasks.models import Decision
@@ -133,6 +134,7 @@ def test_core_simulate_makes_the_loan_contract_then_disburses_it(member, staff):
     contract = LoanContract.objects.get(decision_serial_no=decision.serial_no)
     assert contract.contract_no == contract_no_for(decision.serial_no)
     assert (contract.status, contract.amount, contract.term_months) == ("not_disbursed", Decimal("300000.00"), 180)
+    assert contract.applied_on == timezone.localdate(submitted.application.submitted_at)
     states = list(contract.progress_steps.order_by("order").values_list("name", "state"))
     State = LoanProgressStep.State
     assert states == [

@@ -175,7 +175,8 @@ class Core:
                 "DKHKFS": row["DKHKFS"],
                 "JKHTLL": row["JKHTLL"],
                 "DKDBLX": codes.MORTGAGE,
-                "JKHTQDRQ": self.today,
+                # The portal's 申请日期 is the contract's date (as when the portal made contracts itself).
+                "JKHTQDRQ": timezone.localdate(decision.application.submitted_at) if decision else self.today,
                 "SQYWLSH": serial_no,
             }
         )
