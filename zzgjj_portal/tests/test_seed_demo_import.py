@@ -186,6 +186,7 @@ def _import_only_fields_are_filled(specs):
         assert (account.closed_on is not None) == (spec.status in CLOSED_STATUSES)
         assert account.discrepancy == ""
     for loan in LoanContract.objects.all():
+        assert loan.discrepancy == "", loan.contract_no
         expected = "" if loan.status == LoanContract.Status.NOT_DISBURSED else rows.loan_account_no(loan.contract_no)
         assert loan.loan_account_no == expected
         numbers = list(loan.repayments.order_by("repaid_on", "id").values_list("period_no", "serial_no"))
