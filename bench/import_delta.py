@@ -1,6 +1,6 @@
 """The daily delta of bench/imports.py, written from the database's own
-figures as a core system would send them: for every account not closed this
-month's 汇缴 (a GRMX row of GRYJCE + DWYJCE) and the account's row with its new
+figures as a core system would send them: for every account not closed the
+next month's 汇缴 (a GRMX row of GRYJCE + DWYJCE) and the account's row with its new
 balance (GRZHXX); a closed account's row unchanged. Numbered after the last
 applied batch. Usage: `import_delta.py <folder>` with the bench's environment."""
 
@@ -25,7 +25,11 @@ from zzgjj_portal.money import to_cents  # noqa: E402
 folder = Path(sys.argv[1])
 shutil.rmtree(folder, ignore_errors=True)
 today = timezone.localdate()
-period = f"{today:%Y%m}"
+# The month after the latest one paid for: a second delta on the same
+# database books the next month, never the same postings again.
+latest = FundAccount.objects.aggregate(top=Max("paid_through"))["top"] or f"{today:%Y%m}"
+year, month = divmod(int(latest[:4]) * 12 + int(latest[4:]), 12)
+period = f"{year}{month + 1:02d}"
 last = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).aggregate(top=Max("batch_no"))["top"] or 0
 fields = (
     "account_no", "employer__account_no", "status", "opened_on", "deposit_base", "employer_rate", "personal_rate",
