@@ -9,8 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与安全"
 
     def ready(self) -> None:
-        # Connects the login/logout audit receivers and the deployment checks.
-        from accounts import checks, services, signals  # noqa: F401
+        # Connects the login/logout audit receivers, the records' signals' receivers
+        # and the deployment checks.
+        from accounts import checks, receivers, services, signals  # noqa: F401
         from zzgjj_portal import outbox
 
         # An SMS job holds its lease for at most two gateway waits: a second

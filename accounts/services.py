@@ -11,11 +11,13 @@ import logging
 import math
 import secrets
 from datetime import timedelta
+from importlib import import_module
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import SESSION_KEY, authenticate, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -27,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import flows, lockout, sms, texts, totp
 from accounts.models import SmsCode, SmsLog, SmsPurpose, User
-from inquiry.models import Member
+from inquiry.models import CLOSED_STATUSES, FundAccount, Member
 from zzgjj_portal import outbox, sealing
 from zzgjj_portal.audit import audit_record
 from zzgjj_portal.masking import mask_login, mask_phone, mask_typed_username
@@ -84,10 +86,14 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
         )
         if refusal is None:
             user = authenticate(request, identifier=identifier, password=password)
-            if user is not None:
+            if user is not None and member_account_closed(member=user.member):
+                # The right password of a member whose account the core closed
+                # (销户): no failure to count, and no login.
+                refusal = Refusal(texts.CLOSED_NO_LOGIN, code="closed")
+            elif user is not None:
                 lockout.failures_clear(key=key)
                 return user
-            if member is not None and not User.objects.filter(member=member).exists():
+            elif member is not None and not User.objects.filter(member=member).exists():
                 # The manual's helpful answer stays, but it tells whether an ID
                 # number or phone belongs to a member: it costs the IP a failure.
                 lock = lockout.ip_failure_record(ip=ip, request=request)
@@ -97,6 +103,29 @@ def login_attempt(*, identifier: str, password: str, request: HttpRequest) -> Us
                 refusal = _refusal_after_failure(lock, texts.INVALID_LOGIN, code="invalid_login")
     # Raised after the commit, so the counted failure and its audit row are kept.
     raise refusal
+
+
+def member_account_closed(*, member: Member) -> bool:
+    """Whether the member's fund account is 销户 (CLOSED_STATUSES)."""
+    return FundAccount.objects.filter(member=member, status__in=CLOSED_STATUSES).exists()
+
+
+def member_sessions_end(*, user_ids: list[int]) -> int:
+    """End every session of these users (their account was closed): each
+    session row is read, since only its data names its user; there are as
+    many as members logged in within the session lifetime. Deleted through
+    the session engine, so a cached copy (cached_db) goes too. Returns how
+    many ended."""
+    wanted = {str(pk) for pk in user_ids}
+    if not wanted:
+        return 0
+    engine = import_module(settings.SESSION_ENGINE)
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
+        if str(session.get_decoded().get(SESSION_KEY)) in wanted:
+            engine.SessionStore(session_key=session.session_key).delete()
+            ended += 1
+    return ended
 
 
 def staff_otp_required() -> bool:

@@ -11,6 +11,8 @@ _PASSWORD_MIN_LENGTH = settings.ACCOUNTS_PASSWORD_MIN_LENGTH
 IDENTITY_MISMATCH = "姓名与身份证号不匹配,请核对后重新输入"
 CLOSED_NO_REGISTER = "职工状态为销户状态的不允许注册"
 CLOSED_NO_RESET = "职工状态为销户状态的不允许找回密码"
+# Login: the same rule, in the manual's words for registration (its 注意 under 1.2).
+CLOSED_NO_LOGIN = "职工状态为销户状态的不允许登录"
 NO_PHONE = "您未在中心登记手机号码,需要到中心所属任一服务大厅登记手机号码"
 ALREADY_REGISTERED = "您已注册过个人信息,可直接输入【身份证号/手机号】【用户密码】【验证码】后登录,不需要重复注册"
 NOT_REGISTERED = "您尚未注册网上服务大厅,请先点击【注册】完成注册"

@@ -16,6 +16,8 @@ from inquiry import services
 from inquiry.models import (
     Employer,
     FundAccount,
+    ImportReject,
+    ImportRun,
     LedgerEntry,
     LoanContract,
     LoanProgressStep,
@@ -27,6 +29,24 @@ from zzgjj_portal.admin import LargeTableAdminMixin, NumbersAdminMixin, ReadOnly
 from zzgjj_portal.audit import sees_phone_changes
 from zzgjj_portal.masking import mask_bank_account, mask_id_number, mask_phone
 from zzgjj_portal.models import AuditEvent
+
+
+class DiscrepancyFilter(admin.SimpleListFilter):
+    """核对差异: the accounts or contracts the import could not reconcile
+    (their members see 数据核对中 instead of the figures)."""
+
+    title = "核对差异"
+    parameter_name = "discrepancy"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "核对不符"), ("no", "已核对"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(discrepancy="")
+        if self.value() == "no":
+            return queryset.filter(discrepancy="")
+        return queryset
 
 
 def sees_full_identity(request) -> bool:
@@ -247,7 +267,7 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(FundAccount)
 class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("account_no", "member", "employer", "balance", "status", "opened_on")
+    list_display = ("account_no", "member", "employer", "balance", "status", "opened_on", "discrepancy")
     fields = (
         "member",
         "account_no",
@@ -258,13 +278,16 @@ class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminM
         "balance",
         "opened_on",
         "status",
+        "paid_through",
+        "closed_on",
         "BANK_ACCOUNT",
+        "discrepancy",
     )
     sensitive_fields = {"BANK_ACCOUNT": ("bank_account_no", "bank_account_no_masked")}
     full_identity_what = "个人账户{obj.account_no}的完整银行账号"
     readonly_fields = with_both_forms(fields, sensitive_fields)
     search_fields = ("=account_no", "=member__id_number", "member__name")
-    list_filter = ("status",)
+    list_filter = ("status", DiscrepancyFilter)
     raw_id_fields = ("member",)
     autocomplete_fields = ("employer",)
     list_select_related = ("member", "employer")
@@ -307,8 +330,9 @@ class LoanContractAdmin(NumbersAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "status",
         "outstanding_principal",
         "disbursed_on",
+        "discrepancy",
     )
-    list_filter = ("status", "repayment_method")
+    list_filter = ("status", "repayment_method", DiscrepancyFilter)
     search_fields = ("=contract_no", "=member__id_number", "member__name")
     raw_id_fields = ("member",)
     list_select_related = ("member",)
@@ -322,3 +346,74 @@ class RepaymentAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMixin
     list_display = ("repaid_on", "contract", "principal", "interest", "outstanding_after")
     indexed_search_fields = ("contract__contract_no", "contract__member__id_number")
     list_select_related = ("contract",)
+
+
+# 导入批次: what became of each batch from the core system (books_import),
+# and the rows it refused. Nothing here is editable.
+
+IMPORT_REJECTS_LINK = "查看{count}条拒绝行"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "batch_no",
+        "kind",
+        "as_of",
+        "status",
+        "rows_total",
+        "rows_applied",
+        "rows_rejected",
+        "members_changed",
+        "accounts_flagged",
+        "duration_shown",
+        "started_at",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("=batch_no",)
+    show_full_result_count = False
+    fields = (
+        "batch_no",
+        "kind",
+        "as_of",
+        "folder",
+        "status",
+        "message",
+        "started_at",
+        "finished_at",
+        "duration_shown",
+        "rows_total",
+        "rows_applied",
+        "rows_rejected",
+        "members_changed",
+        "accounts_flagged",
+        "rejects_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="用时")
+    def duration_shown(self, obj):
+        duration = obj.duration
+        return "-" if duration is None else f"{duration.total_seconds():.1f}秒"
+
+    @admin.display(description="拒绝行")
+    def rejects_link(self, obj):
+        count = obj.rejects.count()
+        if not count:
+            return "-"
+        url = reverse("admin:inquiry_importreject_changelist") + f"?run__id__exact={obj.pk}"
+        return format_html_join("", '<a href="{}">{}</a>', [(url, IMPORT_REJECTS_LINK.format(count=count))])
+
+
+@admin.register(ImportReject)
+class ImportRejectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The rows a batch refused, with why (the same as the report beside the
+    batch folder). Keys are the core's (个人账号, 业务流水号 …), never an ID number."""
+
+    list_display = ("run", "table", "line_no", "key", "reason")
+    list_filter = ("table",)
+    search_fields = ("=key",)
+    list_select_related = ("run",)
+    show_full_result_count = False
+    fields = ("run", "table", "line_no", "key", "reason")
+    readonly_fields = fields

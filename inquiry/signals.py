@@ -18,3 +18,8 @@ loan_disbursed = Signal()
 # a list of the serials the core booked (its posting came back), and
 # `refused`, a dict of serial -> the core's reason for those it will not book.
 decisions_settled = Signal()
+
+# Sent by the core's import, inside its transaction (as above), when fund
+# accounts became 销户 (AccountStatus CLOSED_STATUSES). Arguments: member_ids,
+# a list of the members whose accounts closed (their logins end).
+accounts_closed = Signal()

@@ -44,7 +44,8 @@ class LedgerView(MemberPageMixin, TemplateView):
         form = date_range_form(request.GET, default_start=add_months(today, -12) + timedelta(days=1), default_end=today)
         account = selectors.member_fund_account(member=self.member)
         context = {"account": account, "form": form}
-        if account and form.is_valid():
+        # An account being reconciled (数据核对中) shows no figures, in the page or the file.
+        if account and form.is_valid() and not account.discrepancy:
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             result = selectors.ledger_entries(member=self.member, start=start, end=end)
             if request.GET.get("format") == "xlsx":
@@ -60,6 +61,9 @@ class LoanPageMixin(MemberPageMixin):
     # Which contracts get a message instead of the page's data (manual 3.4-3.6).
     needs_disbursed = True
     needs_running = False
+    # Whether the page shows the contract's money: while its figures do not
+    # reconcile (discrepancy, set by the import) it says 数据核对中 instead.
+    shows_money = True
 
     def get(self, request, *args, **kwargs):
         self.loans = list(selectors.member_loans(member=self.member))
@@ -75,6 +79,10 @@ class LoanPageMixin(MemberPageMixin):
     def loan_get(self, request) -> HttpResponse:
         return self.render_to_response(self.get_context_data())
 
+    @property
+    def checking(self) -> bool:
+        return bool(self.shows_money and self.loan is not None and self.loan.discrepancy)
+
     def get_context_data(self, **kwargs):
         loan: LoanContract | None = self.loan
         notice = ""
@@ -87,7 +95,12 @@ class LoanPageMixin(MemberPageMixin):
             notice = SETTLED.format(contract_no=loan.contract_no)
         # No loan: the notice links to 贷款申请 (a URL name in the template; no import of tasks).
         kwargs.update(
-            loans=self.loans, loan=loan, has_loans=bool(self.loans), notice=notice, notice_loan_apply=not self.loans
+            loans=self.loans,
+            loan=loan,
+            has_loans=bool(self.loans),
+            notice=notice,
+            notice_loan_apply=not self.loans,
+            checking=self.checking,
         )
         return super().get_context_data(**kwargs)
 
@@ -99,6 +112,7 @@ class LoanProgressView(LoanPageMixin, TemplateView):
     nav = "progress"
     page_cache = True
     needs_disbursed = False  # progress is most useful before the money comes
+    shows_money = False
 
     def get_context_data(self, **kwargs):
         steps = selectors.loan_progress_steps(loan=self.loan) if self.loan else []
@@ -123,7 +137,7 @@ class RepaymentListView(LoanPageMixin, TemplateView):
     def loan_get(self, request):
         form = date_range_form(request.GET)
         context = {"form": form}
-        if self.loan and self.loan.is_disbursed and form.is_valid():
+        if self.loan and self.loan.is_disbursed and not self.checking and form.is_valid():
             data = form.cleaned_data
             rows = selectors.loan_repayments(loan=self.loan, start=data["start"], end=data["end"])
             context["page_obj"] = paginate(request, rows)
@@ -143,7 +157,7 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
     def plan(self, request):
         """(form, PlanResult or None); None when there is nothing to plan."""
         form = date_range_form(request.GET)
-        if not self.loan or not form.is_valid():
+        if not self.loan or self.checking or not form.is_valid():
             return form, None
         data = form.cleaned_data
         return form, selectors.loan_plan(loan=self.loan, start=data["start"], end=data["end"])

@@ -146,11 +146,14 @@ class PortalCollector:
         last = GaugeMetricFamily(
             "portal_last_success_timestamp_seconds", "Unix time of the last successful run", labels=["what"]
         )
-        for label, path, field in settings.PORTAL_METRICS_LAST_SUCCESS:
+        for label, path, field, *only in settings.PORTAL_METRICS_LAST_SUCCESS:
+            # An optional fourth item filters the rows that count as a success
+            # (an import run counts when applied, not when refused).
+            filters = only[0] if only else {}
             model = _model(path)
-            if model is None or not _has_fields(model, field):
+            if model is None or not _has_fields(model, field, *(name.split("__")[0] for name in filters)):
                 continue
-            latest = model._default_manager.aggregate(latest=Max(field))["latest"]
+            latest = model._default_manager.filter(**filters).aggregate(latest=Max(field))["latest"]
             if latest is not None:
                 last.add_metric([label], latest.timestamp())
         yield last

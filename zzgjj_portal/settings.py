@@ -307,6 +307,10 @@ ACCOUNTS_IDENTITY_IP_FAILURES = 20
 # (a comma-separated environment value cannot carry an empty string).
 INQUIRY_INTERCHANGE_CZBZ_NORMAL = env.list("INQUIRY_INTERCHANGE_CZBZ_NORMAL", default=["", "0"])
 INQUIRY_INTERCHANGE_CZBZ_REVERSAL = env.list("INQUIRY_INTERCHANGE_CZBZ_REVERSAL", default=["1"])
+# books_import: a batch whose rejected rows exceed this share of its rows is
+# refused whole (nothing applied); below it, the rest is applied and the
+# rejects reported (0.001 = 0.1 %).
+INQUIRY_IMPORT_REJECT_THRESHOLD = env.float("INQUIRY_IMPORT_REJECT_THRESHOLD", default=0.001)
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
@@ -460,7 +464,8 @@ CELERY_BEAT_SCHEDULE["heartbeat"] = {
 # successful run of each (label, model, timestamp field). Models that do not
 # exist (yet) are skipped.
 PORTAL_METRICS_OUTBOXES = [("outbox", "zzgjj_portal.OutboxItem", "created_at", "done_at")]
-PORTAL_METRICS_LAST_SUCCESS = [("import", "inquiry.ImportRun", "finished_at")]
+# An optional fourth item filters the rows that count (only applied imports).
+PORTAL_METRICS_LAST_SUCCESS = [("import", "inquiry.ImportRun", "finished_at", {"status": "applied"})]
 
 # Errors to Sentry when SENTRY_DSN is set, with personal data scrubbed
 # (zzgjj_portal/sentry.py); nothing is sent without it.

@@ -241,7 +241,12 @@ class LedgerEntry(models.Model):
         verbose_name = "缴存支取明细"
         verbose_name_plural = "缴存支取明细"
         ordering = ["booked_on", "id"]
-        indexes = [models.Index(fields=["account", "booked_on", "id"], name="ledger_account_date_idx")]
+        indexes = [
+            models.Index(fields=["account", "booked_on", "id"], name="ledger_account_date_idx"),
+            # The few 待入账 entries, found without reading an account's whole
+            # ledger (the import sums them for every account it touches).
+            models.Index(fields=["account"], condition=Q(pending=True), name="ledger_pending_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_non_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_after_non_negative"),

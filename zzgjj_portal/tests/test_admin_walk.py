@@ -25,6 +25,7 @@ from accounts.models import SmsLog, SmsPurpose
 from accounts.tests.factories import MemberUserFactory, StaffUserFactory
 from conftest import log_in_staff, staff_totp_device
 from inquiry import services as records
+from inquiry.models import ImportReject, ImportRun
 from inquiry.tests.factories import (
     FundAccountFactory,
     LedgerEntryFactory,
@@ -111,6 +112,18 @@ def seed_every_admin_model() -> set[str]:
     MessageFactory(member=member, content="您的提取申请已办结。")
     Broadcast.objects.create(sent_by=staff, business="通知", content="服务大厅国庆假期安排。", recipient_count=2)
     ChannelToken.objects.create(channel="counter", name="柜台", token_hash="0" * 64, created_by=staff)
+    run = ImportRun.objects.create(
+        batch_no=1,
+        kind=ImportRun.Kind.DELTA,
+        folder="/srv/batches/1",
+        status=ImportRun.Status.APPLIED,
+        started_at=now,
+        finished_at=now + timedelta(seconds=3),
+        rows_total=10,
+        rows_applied=9,
+        rows_rejected=1,
+    )
+    ImportReject.objects.create(run=run, table="GRMX", line_no=5, key="GRMX0005", reason="FSE 金额最多两位小数: 1.005")
     numbers = {CO_BORROWER_ID, BANK_ACCOUNT}
     for person in (member, other):
         numbers |= {person.id_number, person.phone}

@@ -136,6 +136,22 @@ def test_metrics_gauges_read_outboxes_and_last_runs_and_skip_missing_models(clie
     assert not any(name.startswith("portal_queue") for name, _ in samples)  # eager: no queue
 
 
+def test_metrics_last_import_counts_only_applied_runs(client):
+    from inquiry.models import ImportRun
+
+    applied_at = timezone.now() - timedelta(hours=3)
+    ImportRun.objects.create(
+        batch_no=1, folder="b1", status=ImportRun.Status.APPLIED, started_at=applied_at, finished_at=applied_at
+    )
+    ImportRun.objects.create(
+        batch_no=2, folder="b2", status=ImportRun.Status.REFUSED, started_at=timezone.now(), finished_at=timezone.now()
+    )
+    samples = scrape(client)
+    assert value(samples, "portal_last_success_timestamp_seconds", what="import") == pytest.approx(
+        applied_at.timestamp(), abs=1
+    )
+
+
 def test_metrics_read_the_queue_depth_from_rabbitmq(client, settings):
     import socket
 

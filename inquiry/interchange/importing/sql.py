@@ -1,0 +1,120 @@
+"""The few differences between PostgreSQL and SQLite the import's SQL meets,
+in one place, so every step is written once.
+
+PostgreSQL is the production database: staging rows go in with COPY and
+the changed rows are collected by data-modifying CTEs, without a round trip
+through Python. SQLite (development, tests) gets the same statements, with
+executemany for COPY and RETURNING fetched into Python for the CTEs.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+
+# Every table name in this SQL is a constant of the import; values go in as parameters.
+# ruff: noqa: S608
+
+SQLITE_CHUNK = 5_000  # rows per executemany on SQLite
+
+
+class Sql:
+    def __init__(self, connection):
+        self.connection = connection
+        self.pg = connection.vendor == "postgresql"
+        self.cursor = connection.cursor()
+
+    # --- dialect -------------------------------------------------------------
+
+    def ne(self, a: str, b: str) -> str:
+        """`a` differs from `b`, NULL being a value like any other."""
+        return f"({a} IS DISTINCT FROM {b})" if self.pg else f"({a} IS NOT {b})"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
+
+    def money(self, expression: str) -> str:
+        """A money result of arithmetic. SQLite computes decimals as binary
+        floats: rounded to the cent, a value equals the one Django stored, so
+        an unchanged balance compares equal and is not written again."""
+        return expression if self.pg else f"ROUND({expression}, 2)"
+
+    def stamp(self, moment: datetime):
+        """An aware datetime as a parameter: SQLite keeps naive UTC text, as Django writes it."""
+        return moment if self.pg else moment.astimezone(UTC).replace(tzinfo=None)
+
+    def temp(self, name: str) -> str:
+        """The temporary table `name`, qualified, so a DROP never reaches a real table."""
+        return f"pg_temp.{name}" if self.pg else f"temp.{name}"
+
+    # --- statements ----------------------------------------------------------
+
+    def run(self, sql: str, params: Sequence = ()) -> int:
+        self.cursor.execute(sql, list(params))
+        return self.cursor.rowcount
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        self.cursor.execute(sql, list(params))
+        return self.cursor.fetchall()
+
+    def value(self, sql: str, params: Sequence = ()):
+        self.cursor.execute(sql, list(params))
+        row = self.cursor.fetchone()
+        return row[0] if row else None
+
+    def stream(self, sql: str, params: Sequence = (), size: int = 10_000) -> Iterator[tuple]:
+        self.cursor.execute(sql, list(params))
+        while batch := self.cursor.fetchmany(size):
+            yield from batch
+
+    def table_create(self, name: str, columns: Sequence[tuple[str, str]]) -> None:
+        self.run(f"DROP TABLE IF EXISTS {self.temp(name)}")
+        body = ", ".join(f"{column} {kind}" for column, kind in columns)
+        self.run(f"CREATE TEMP TABLE {name} ({body})")
+
+    def table_from(self, name: str, select: str, params: Sequence = ()) -> None:
+        self.run(f"DROP TABLE IF EXISTS {self.temp(name)}")
+        self.run(f"CREATE TEMP TABLE {name} AS {select}", params)
+
+    def table_drop(self, name: str) -> None:
+        self.run(f"DROP TABLE IF EXISTS {self.temp(name)}")
+
+    def index(self, table: str, columns: str) -> None:
+        name = f"{table}_{columns.replace(', ', '_').replace(',', '_')}_idx"
+        self.run(f"CREATE INDEX {name} ON {table} ({columns})")
+
+    def analyze(self, table: str) -> None:
+        # Autovacuum never analyzes temporary tables: without statistics the
+        # planner guesses a few rows and picks nested loops over millions.
+        self.run(f"ANALYZE {table}")
+
+    def load(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+        """Write `rows` into `table`: COPY on PostgreSQL, executemany on SQLite."""
+        count = 0
+        names = ", ".join(columns)
+        if self.pg:
+            with self.cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        marks = ", ".join("%s" for _ in columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, SQLITE_CHUNK)):
+            self.cursor.executemany(sql, chunk)
+            count += len(chunk)
+        return count
+
+    def track(self, dml: str, params: Sequence, returning: str, into: str, columns: str) -> None:
+        """Run an INSERT, UPDATE or DELETE and add what RETURNING `returning`
+        gives (the ids of the rows it changed) to the table `into`."""
+        if self.pg:
+            self.run(
+                f"WITH changed AS ({dml} RETURNING {returning}) INSERT INTO {into} ({columns}) SELECT * FROM changed",
+                params,
+            )
+            return
+        found = self.rows(f"{dml} RETURNING {returning}", params)
+        if found:
+            marks = ", ".join("%s" for _ in found[0])
+            self.cursor.executemany(f"INSERT INTO {into} ({columns}) VALUES ({marks})", found)

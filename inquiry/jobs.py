@@ -1,0 +1,22 @@
+"""Jobs of the center's records (found by Celery's autodiscovery, see
+zzgjj_portal/celery.py): thin wrappers around idempotent services."""
+
+import logging
+from pathlib import Path
+
+from celery import shared_task
+
+from inquiry.interchange.importing import books_import
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="inquiry.books_import")
+def books_import_job(folder: str) -> str:
+    """Import the core system's batch in `folder` (a scheduled run, or one
+    queued by staff). Idempotent: a batch already applied is refused as
+    such and nothing changes; a run killed midway left nothing behind and
+    this applies it. Returns the run's status."""
+    run = books_import(folder=Path(folder))
+    log.info("books import batch %s: %s %s", run.batch_no, run.status, run.message)
+    return run.status
