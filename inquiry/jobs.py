@@ -5,8 +5,10 @@ import logging
 from pathlib import Path
 
 from celery import shared_task
+from django.conf import settings
 
 from inquiry.interchange.importing import books_import
+from inquiry.interchange.inbox import inbox_import
 
 log = logging.getLogger(__name__)
 
@@ -20,3 +22,12 @@ def books_import_job(folder: str) -> str:
     run = books_import(folder=Path(folder))
     log.info("books import batch %s: %s %s", run.batch_no, run.status, run.message)
     return run.status
+
+
+@shared_task(name="inquiry.books_inbox_import")
+def books_inbox_import_job() -> list[str]:
+    """The scheduled import: the next batches of INQUIRY_IMPORT_INBOX, in
+    number order (inquiry/interchange/inbox.py). Returns their statuses."""
+    if not settings.INQUIRY_IMPORT_INBOX:
+        return []
+    return [run.status for run in inbox_import(inbox=Path(settings.INQUIRY_IMPORT_INBOX))]

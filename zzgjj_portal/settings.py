@@ -311,6 +311,11 @@ INQUIRY_INTERCHANGE_CZBZ_REVERSAL = env.list("INQUIRY_INTERCHANGE_CZBZ_REVERSAL"
 # refused whole (nothing applied); below it, the rest is applied and the
 # rejects reported (0.001 = 0.1 %).
 INQUIRY_IMPORT_REJECT_THRESHOLD = env.float("INQUIRY_IMPORT_REJECT_THRESHOLD", default=0.001)
+# The folder the core system drops its numbered batch folders into; a beat
+# job (every INQUIRY_IMPORT_INBOX_SECONDS) imports the next ones in order.
+# Empty: no scheduled import (run `manage.py books_import <folder>` by hand).
+INQUIRY_IMPORT_INBOX = env.str("INQUIRY_IMPORT_INBOX", default="")
+INQUIRY_IMPORT_INBOX_SECONDS = env.int("INQUIRY_IMPORT_INBOX_SECONDS", default=300)
 
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
@@ -380,6 +385,14 @@ CELERY_BEAT_SCHEDULE = {
     # hourly, so one fails within the hour its time is up.
     "decisions-expire": {"task": "tasks.decisions_expire", "schedule": crontab(minute=15)},
 }
+if INQUIRY_IMPORT_INBOX:
+    # One import at a time (the import's own lock); a run that outlives the
+    # interval makes the next one refuse at once, nothing more.
+    CELERY_BEAT_SCHEDULE["books-inbox"] = {
+        "task": "inquiry.books_inbox_import",
+        "schedule": float(INQUIRY_IMPORT_INBOX_SECONDS),
+        "options": {"expires": INQUIRY_IMPORT_INBOX_SECONDS},
+    }
 
 # Security audit rows are kept this many days, then `portal_cleanup` deletes them.
 PORTAL_AUDIT_RETENTION_DAYS = env.int("PORTAL_AUDIT_RETENTION_DAYS", default=3 * 365)

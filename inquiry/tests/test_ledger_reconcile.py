@@ -54,3 +54,18 @@ def test_ledger_reconcile_fails_for_a_balance_without_entries(books):
     FundAccount.objects.filter(pk=books[2].pk).update(balance=Decimal("10.00"))
     with pytest.raises(CommandError, match=books[2].account_no):
         _run()
+
+
+def test_ledger_reconcile_counts_a_pending_entry_in_the_balance_not_in_the_core_running_balance(books):
+    # A 待入账 withdrawal, then the core's next deposit: the deposit carries the
+    # core's running balance (2,600.00), the balance counts the withdrawal too.
+    account = books[1]
+    LedgerEntryFactory(account=account, amount=Decimal("-500.00"), balance_after=Decimal("1500.00"), pending=True)
+    LedgerEntryFactory(account=account, amount=Decimal("600.00"), balance_after=Decimal("2600.00"))
+    FundAccount.objects.filter(pk=account.pk).update(balance=Decimal("2100.00"))
+    assert "0 mismatches" in _run()
+
+    # The balance must still count the pending entry.
+    FundAccount.objects.filter(pk=account.pk).update(balance=Decimal("2600.00"))
+    with pytest.raises(CommandError, match=account.account_no):
+        _run()
