@@ -24,25 +24,24 @@ from zzgjj_portal.money import to_cents
 
 Kind = LedgerEntry.Kind
 
-# The inverse of mapping.LEDGER_KINDS for the kinds the demo books (06 内部转移
-# is a transfer between two of the center's accounts; the demo's transfers in
-# come from another city: 08 外部转入). A withdrawal that closes the account
-# is 12 销户提取, every other one 11 部分提取.
+# The type of each kind the demo books (mapping.LEDGER_KINDS maps them back;
+# its transfers in come from another city: 外部转入). A withdrawal that closes
+# the account is 销户提取, every other one 部分提取.
 LEDGER_CODES = {
-    Kind.MONTHLY_DEPOSIT: "01",
-    Kind.BACK_PAYMENT: "02",
-    Kind.INTEREST: "09",
-    Kind.TRANSFER_IN: "08",
-    Kind.TRANSFER_OUT: "07",
-    Kind.WITHDRAWAL: "11",
+    Kind.MONTHLY_DEPOSIT: mapping.LEDGER_DEPOSIT,
+    Kind.BACK_PAYMENT: mapping.LEDGER_BACK_PAYMENT,
+    Kind.INTEREST: mapping.LEDGER_INTEREST,
+    Kind.TRANSFER_IN: mapping.LEDGER_TRANSFER_IN,
+    Kind.TRANSFER_OUT: mapping.LEDGER_TRANSFER_OUT,
+    Kind.WITHDRAWAL: mapping.LEDGER_PARTIAL_WITHDRAWAL,
 }
-CLOSING_WITHDRAWAL_CODE = "12"
+CLOSING_WITHDRAWAL_CODE = mapping.LEDGER_CLOSING_WITHDRAWAL
 # 提取方式: withdrawals are paid to the member's bank account (转账提取).
-TRANSFER_PAYMENT = "02"
-ID_CARD = "01"  # 证件类型 身份证
-MORTGAGE = "01"  # 担保类型 抵押: every demo loan is secured by the home
-REGULAR_REPAYMENT = "02"  # 贷款业务明细类型 正常还款
-EARLY_REPAYMENT = "03"  # 提前还款: a settled demo loan's last posting pays off the rest at once
+TRANSFER_PAYMENT = mapping.PAYMENT_BY_TRANSFER
+ID_CARD = mapping.RESIDENT_ID_CARD
+MORTGAGE = mapping.GUARANTEE_MORTGAGE  # every demo loan is secured by the home
+REGULAR_REPAYMENT = mapping.POSTING_REGULAR
+EARLY_REPAYMENT = mapping.POSTING_EARLY  # a settled demo loan's last posting pays off the rest at once
 
 REPAYMENT_METHOD_CODES = {method: code for code, method in mapping.REPAYMENT_METHODS.items()}
 LOAN_STATUS_CODES = {status: code for code, status in mapping.LOAN_STATUSES.items()}

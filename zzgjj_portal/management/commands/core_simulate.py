@@ -53,16 +53,19 @@ from inquiry.models import (
     LoanProgressName,
     LoanProgressStep,
     LoanStatus,
+    WithdrawalReason,
 )
 from tasks.models import Decision
 from tasks.services.decisions import decision_row, decisions_acknowledge, decisions_export
 from zzgjj_portal.management.commands._batches import next_batch_no
 
 State = LoanProgressStep.State
-REFUSED = "02"  # 处理结果 拒绝入账
-PARTIAL_WITHDRAWAL, CLOSING_WITHDRAWAL_CODE = "11", "12"
+REFUSED = mapping.RESULT_REFUSED
+PARTIAL_WITHDRAWAL, CLOSING_WITHDRAWAL_CODE = mapping.LEDGER_PARTIAL_WITHDRAWAL, mapping.LEDGER_CLOSING_WITHDRAWAL
 # The 摘要 the core writes with a withdrawal, by 提取原因.
-SUMMARIES = {str(reason): summary for reason, summary in WITHDRAWALS} | {"03": "离休退休提取"}
+SUMMARIES = {str(reason): summary for reason, summary in WITHDRAWALS} | {
+    WithdrawalReason.RETIREMENT.value: "离休退休提取"
+}
 SUMMARY_OTHER = "住房公积金提取"
 # The core's own refusals.
 NO_ACCOUNT = "业务系统中没有该个人账号"
