@@ -58,6 +58,7 @@ from inquiry.models import (
 from tasks.models import Decision
 from tasks.services.decisions import decision_row, decisions_acknowledge, decisions_export
 from zzgjj_portal.management.commands._batches import next_batch_no
+from zzgjj_portal.money import format_money
 
 State = LoanProgressStep.State
 REFUSED = mapping.RESULT_REFUSED
@@ -135,7 +136,7 @@ class Core:
         if balance is None:
             balance = booked_balance(account)
         if amount > balance:
-            return self.refuse(serial_no, BALANCE_SHORT.format(balance=balance))
+            return self.refuse(serial_no, BALANCE_SHORT.format(balance=format_money(balance)))
         closing = mapping.CLOSE_FLAGS.get(row.get("XHBZ") or "0", False)
         reason = row.get("TQYY") or CLOSING_WITHDRAWAL[0].value
         balance -= amount
