@@ -55,17 +55,23 @@ class Sampler(threading.Thread):
         self.db, self.counts, self.done = db, Counter(), threading.Event()
         self.started = time.monotonic()
         self.timeline: list[tuple[float, str]] = []  # (seconds since start, statement)
+        self.samples = self.page_lock_waits = 0
 
     def run(self) -> None:
         import psycopg
 
         with psycopg.connect(PG + self.db, autocommit=True) as conn:
             while not self.done.wait(SAMPLE_SECONDS):
-                for state, query in conn.execute(
-                    "SELECT state, query FROM pg_stat_activity WHERE application_name = %s "
-                    "AND state IN ('active', 'idle in transaction')",
-                    [APP_NAME],
+                self.samples += 1
+                for app, state, wait, query in conn.execute(
+                    "SELECT application_name, state, wait_event_type, query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state IN ('active', 'idle in transaction')"
                 ).fetchall():
+                    if app != APP_NAME:
+                        # A page's query (gunicorn) caught waiting for a lock the import holds?
+                        self.page_lock_waits += wait == "Lock"
+                        continue
                     label = BETWEEN if state != "active" else " ".join(query.split()[:4])[:70]
                     self.counts[label] += 1
                     self.timeline.append((round(time.monotonic() - self.started, 1), label))
@@ -209,6 +215,8 @@ def home_during(db: str, port: int, folder: Path, connections: int, seconds: int
         "worst_statements": during_worst
         or ["(after the import's last statement: its versions raised, pages re-rendered)"],
         "by_window": [(w["at"], w["p99"], w["requests"]) for w in windows],
+        "page_lock_waits": sampler.page_lock_waits,
+        "samples": sampler.samples,
         "timeline": sampler.timeline,
     }
     log(
@@ -258,6 +266,60 @@ def run(args) -> dict:
     }
 
 
+def lock_sentence(during: dict) -> str:
+    if "page_lock_waits" not in during:
+        return ""
+    waits, samples = during["page_lock_waits"], during["samples"]
+    if not waits:
+        return f"No page query was seen waiting for a lock in the {samples} samples: what slows the pages is CPU."
+    return f"Page queries were seen waiting for a lock {waits} times in {samples} samples."
+
+
+HISTORY = WORK / "imports-history.jsonl"
+
+
+def history_add(figures: dict) -> None:
+    """One line per complete run on this machine: the report shows the last few,
+    since the neighbours' load moves every figure from run to run."""
+    engine = subprocess.run(
+        ["git", "log", "-1", "--format=%h", "--", "inquiry/interchange/importing"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    entry = {
+        "when": figures["when"],
+        "engine": engine,
+        "load": figures["load"],
+        "full_s": round(figures["full"]["seconds"]),
+        "delta_s": round(figures["delta"]["seconds"], 1),
+        "home_alone_p99": round(figures["home_alone"]["p99"], 1),
+        "home_p99_worst": round(figures["home_during"]["p99_worst"], 1),
+        "home_p99_median": round(figures["home_during"]["p99_median"], 1),
+    }
+    with HISTORY.open("a") as file:
+        file.write(json.dumps(entry) + "\n")
+
+
+def history_lines() -> list[str]:
+    if not HISTORY.exists():
+        return []
+    runs = [json.loads(line) for line in HISTORY.read_text().splitlines() if line.strip()][-6:]
+    return [
+        "The last complete runs on this machine (newest last): the same code measures differently as the "
+        "other work on the two cores comes and goes; home alone is the page just before each delta.",
+        "",
+        "| run (UTC) | engine | load start / end | full s | delta s | home alone p99 | during: worst / median p99 |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+        *(
+            f"| {r['when']} | {r['engine']} | {r['load']} | {r['full_s']} | {r['delta_s']} | {r['home_alone_p99']} | "
+            f"{r['home_p99_worst']} / {r['home_p99_median']} |"
+            for r in runs
+        ),
+        "",
+    ]
+
+
 def section(figures: dict) -> str:
     full, delta, during, alone = figures["full"], figures["delta"], figures["home_during"], figures["home_alone"]
     ok = {True: "met", False: "**missed**"}
@@ -284,12 +346,15 @@ def section(figures: dict) -> str:
         f"{figures['home_after']['p99']:.1f} ms. Target p99 < {TARGETS['home_p99_ms']} ms: "
         f"{ok[during['p99_worst'] < TARGETS['home_p99_ms']]}. The worst window began {during['worst_at']:.0f} s "
         f"into the import, while it ran: " + ", ".join(f"`{s}`" for s in during["worst_statements"]) + ". "
-        "Each window's p99 in ms: " + ", ".join(f"{p99:.0f}" for _, p99, _ in during["by_window"]) + ".",
+        "Each window's p99 in ms: "
+        + ", ".join(f"{p99:.0f}" for _, p99, _ in during["by_window"])
+        + ". "
+        + lock_sentence(during),
         "",
         f"Engine's own figures: full {full['rows_applied']:,} applied, {full['rows_rejected']:,} rejected, "
-        f"{full['members_changed']:,} members changed, {full['engine_seconds']:.0f} s; delta "
+        f"{full['members_changed']:,} members changed, {float(full['engine_seconds']):.0f} s; delta "
         f"{delta['rows_applied']:,} applied, {delta['rows_rejected']:,} rejected, {delta['members_changed']:,} "
-        f"members changed, {delta['engine_seconds']:.1f} s (the engine's clock stops before its commit).",
+        f"members changed, {float(delta['engine_seconds']):.1f} s (the engine's clock stops before its commit).",
         "",
     ]
     for name, figures_ in (("full batch", full), ("daily delta", delta)):
@@ -306,6 +371,7 @@ def section(figures: dict) -> str:
         if figures_["phases"]:
             lines += ["", f"The engine's phases (its log line): {figures_['phases']}."]
         lines.append("")
+    lines += history_lines()
     lines.append(SECTION_END)
     return "\n".join(lines) + "\n"
 
@@ -344,6 +410,7 @@ def main() -> None:
         print(json.dumps({k: figures[k] for k in ("delta", "home_alone", "home_during")}, indent=2, default=str))
         return
     (WORK / "imports.json").write_text(json.dumps(figures, indent=2, default=str))
+    history_add(figures)
     text = section(figures)
     section_write(Path(args.output), text)
     print(text)

@@ -371,6 +371,7 @@ def run_imports(args) -> None:
     args.port += 40
     figures = imports.run(args)
     (WORK / "imports.json").write_text(json.dumps(figures, indent=2, default=str))
+    imports.history_add(figures)
     text = imports.section(figures)
     imports.section_write(Path(args.output), text)
     print(text)
