@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.requirements-dev-installed
 # apt waits up to 5 minutes for another process's dpkg lock instead of failing.
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
-.PHONY: run test setup sysdeps browser lint check clean bench
+.PHONY: run simulate test setup sysdeps browser lint check clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ run: setup
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v0
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (demo login 370402199001011238 / Demo@2026)"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The core system simulated, beside `make run` in a second terminal: every
+# SIMULATE_EVERY seconds it books the decisions staff approved (提取 -> 已入账,
+# 贷款 -> a 借款合同) through books_import. See README, "The core simulator".
+SIMULATE_EVERY ?= 10
+simulate: setup
+	DEBUG=true $(PY) manage.py core_simulate --loop $(SIMULATE_EVERY) $(SIMULATE_ARGS)
 
 test: setup $(DEV_STAMP) browser
 	$(PY) -m pytest

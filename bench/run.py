@@ -9,6 +9,9 @@
    (bench/journey.lua) at the same concurrency, the floor first.
 4. Prints two members printing continuously while the home page is loaded.
 5. Runs the member pages on the small set and reports the latency ratio.
+6. Imports the core system's books (bench/imports.py): the full scale batch
+   into a fresh database, then a daily delta while the home page is loaded
+   (--skip-imports leaves it out; --imports-only runs only that).
 
 Only loopback addresses are used. Figures are from this run on this machine.
 """
@@ -24,7 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +108,8 @@ def ensure_data(db: str, members: int) -> str:
     manage(db, "createcachetable")
     log(f"seed_scale --members {members} on {db} (reused when already loaded)")
     started = time.monotonic()
-    out = manage(db, "seed_scale", "--members", str(members))
+    # The batch is kept and shared with bench/imports.py's full import (same members, same date).
+    out = manage(db, "seed_scale", "--members", str(members), "--batch-dir", str(WORK / "batches"))
     log(out.strip().replace("\n", " | ") + f" [{time.monotonic() - started:.0f} s]")
     return out
 
@@ -293,7 +297,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--only", help="quick look: only endpoints whose name contains this (no report)")
+    parser.add_argument("--skip-imports", action="store_true", help="leave out the import section")
+    parser.add_argument("--imports-only", action="store_true", help="only the import section (bench/imports.py)")
+    from bench import imports
+
+    imports.add_arguments(parser)
     args = parser.parse_args()
+    if args.imports_only:
+        run_imports(args)
+        return
     # Other work on a shared machine shows in every figure: say how busy it was.
     args.load_start = f"{os.getloadavg()[0]:.1f}"
     WORK.mkdir(parents=True, exist_ok=True)
@@ -346,6 +358,22 @@ def main() -> None:
 
     text = write_report(args, scale, cold, small, sizes, seed_out, ENDPOINTS, TARGETS, cpu)
     Path(args.output).write_text(text)
+    print(text)
+    if not args.skip_imports:
+        run_imports(args)
+
+
+def run_imports(args) -> None:
+    """The import section (bench/imports.py), written into the same report."""
+    from bench import imports
+
+    args.as_of = (TODAY.replace(day=1) - timedelta(days=1)).isoformat()
+    args.port += 40
+    figures = imports.run(args)
+    (WORK / "imports.json").write_text(json.dumps(figures, indent=2, default=str))
+    imports.history_add(figures)
+    text = imports.section(figures)
+    imports.section_write(Path(args.output), text)
     print(text)
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from inquiry.demo import DEMO_ID_NUMBER, MemberSpec
-from inquiry.demo.loans import at
-from inquiry.demo.records import aware
+from inquiry.demo.loans import at, aware
 from inquiry.models import LedgerEntry, Member
 from tasks.models import Message
 from zzgjj_portal.money import format_money

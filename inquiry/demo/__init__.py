@@ -5,7 +5,9 @@
 - loans.py: contracts, progress nodes, repayments, the rate change;
 - cases.py: the table of which generated member shows which case;
 - members.py: the named demo members and the generator (build_members);
-- records.py: writes one member's records (the only module that touches the database).
+- interchange.py: the records as the core system's interchange rows, which
+  seed_demo writes as a batch and loads with books_import (nothing here
+  touches the database).
 
 The builders read no database: the same `as_of` always yields the same data.
 Other apps add their own demo data (accounts.demo: logins, tasks.demo:

@@ -6,6 +6,8 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from inquiry import amortization
 from inquiry.demo.specs import LoanSpec, RepaymentSpec, StepSpec
 from inquiry.models import LoanProgressName, LoanProgressStep, LoanStatus, RepaymentMethod
@@ -46,6 +48,11 @@ def has_periods_left(applied_on: date, term: int, as_of: date) -> bool:
 def at(day: date, hour: int) -> datetime:
     """A naive local time; the writers make it aware in Asia/Shanghai."""
     return datetime.combine(day, time(hour % 24, 30))
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A naive demo time as local time (Asia/Shanghai)."""
+    return timezone.make_aware(value) if value is not None else None
 
 
 def build_loan(

@@ -114,3 +114,12 @@ PROGRESS_STATES = {
 # other app), XHBZ onto its close_account.
 DECISION_KINDS = {"01": "withdrawal", "02": "loan"}
 CLOSE_FLAGS = {"0": False, "1": True}
+
+# Codes the portal's own batch writers choose (the seeds' demo and scale
+# books, the core simulator): which of the types above they book under.
+LEDGER_DEPOSIT, LEDGER_BACK_PAYMENT, LEDGER_INTEREST = "01", "02", "09"  # 汇缴, 补缴, 年终结息
+LEDGER_TRANSFER_OUT, LEDGER_TRANSFER_IN = "07", "08"  # 外部转出, 外部转入 (another city's fund)
+LEDGER_PARTIAL_WITHDRAWAL, LEDGER_CLOSING_WITHDRAWAL = "11", "12"  # 部分提取, 销户提取
+PAYMENT_BY_TRANSFER = "02"  # TQFS 转账提取: paid to the member's bank account
+GUARANTEE_MORTGAGE = "01"  # DKDBLX 抵押
+POSTING_REGULAR, POSTING_EARLY = "02", "03"  # DKYWMXLX 正常还款, 提前还款

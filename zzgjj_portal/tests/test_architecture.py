@@ -24,6 +24,8 @@ COMPOSITION_POINTS = {
     "zzgjj_portal/management/commands/seed_demo.py",
     "zzgjj_portal/management/commands/seed_scale.py",
     "zzgjj_portal/management/commands/_scale_rows.py",  # seed_scale's row builders
+    "zzgjj_portal/management/commands/_batches.py",  # what the batch-writing commands share
+    "zzgjj_portal/management/commands/core_simulate.py",  # the outbox (tasks) booked through the import
 }
 
 

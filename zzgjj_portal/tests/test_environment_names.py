@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Read by Python, Django or apt, not by our settings.
 # Read by tools other than the portal: Django and Python themselves, apt, and
 # libpq (the PostgreSQL client the deploy scripts run).
-OUTSIDE_NAMES = {"DJANGO_SETTINGS_MODULE", "PYTHONWARNINGS", "DEBIAN_FRONTEND", "PGOPTIONS"}
+OUTSIDE_NAMES = {"DJANGO_SETTINGS_MODULE", "PYTHONWARNINGS", "DEBIAN_FRONTEND", "PGOPTIONS", "PGAPPNAME"}
 NAME = r"[A-Z][A-Z0-9_]*[A-Z0-9]"
 ASSIGNED = re.compile(rf"(?<![A-Za-z0-9_$.])({NAME})=")
 # A shell variable of the script (or README example) itself: assigned alone on its

@@ -1,6 +1,8 @@
 """seed_scale on a tiny N: every status, engine-made repayments, reconciled, resumable."""
 
+import json
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -9,6 +11,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from inquiry import amortization
+from inquiry.interchange import reader, schema
 from inquiry.models import AccountStatus, FundAccount, LedgerEntry, LoanContract, Member
 from tasks.models import Message
 from zzgjj_portal.management.commands import _scale_rows
@@ -97,3 +100,55 @@ def test_seed_scale_second_run_loads_nothing_and_a_lost_chunk_is_reloaded(seeded
     call_command("seed_scale", members=MEMBERS, as_of=AS_OF, stdout=StringIO())
     assert lost > 0
     assert LedgerEntry.objects.count() == ledger_before
+
+
+@pytest.mark.django_db(databases=[])
+def test_seed_scale_ledger_line_is_a_grmx_line_in_the_schema_order():
+    by_hand = _scale_rows.ledger_line("880000000001", "2026-10-15", "11", "100.00", "S1", "", "提取", "07")
+    assert by_hand == _scale_rows.line(
+        schema.LEDGER,
+        GRZH="880000000001",
+        JZRQ="2026-10-15",
+        GJHTQYWLX="11",
+        FSE="100.00",
+        TQYY="07",
+        TQFS="02",
+        YWLSH="S1",
+        ZY="提取",
+    )
+
+
+@pytest.mark.django_db(databases=[])
+def test_seed_scale_batch_reads_back_without_a_reject(tmp_path, monkeypatch):
+    """The hand-formatted lines pass the interchange reader's every rule, the
+    manifest's counts and checksums match, and every member is there."""
+    monkeypatch.setattr(command, "CHUNK", 50)
+    portal = command.batch_write(
+        tmp_path, batch_no=1, kind="full", as_of=date(2026, 10, 31), chunks=[0, 1, 2], total=MEMBERS, workers=1
+    )
+    assert len(portal) == MEMBERS
+    manifest = reader.batch_open(tmp_path)
+    assert set(manifest.files) == {"DWXX", *_scale_rows.TABLES}
+    for name, entry in manifest.files.items():
+        rows = list(reader.rows_read(tmp_path, manifest, name))
+        assert [r for r in rows if isinstance(r, reader.RowReject)] == [], name
+        assert len(rows) == entry.rows > 0, name
+    people = list(reader.rows_read(tmp_path, manifest, "GRXX"))
+    assert [r.values["ZJHM"] for r in people] == [_scale_rows.id_number(i) for i in range(MEMBERS)]
+
+
+def test_seed_scale_imports_a_kept_batch_again_under_the_next_number(tmp_path, monkeypatch):
+    """--write-only's folder, found in --batch-dir, is imported as it is: not
+    written again, only renumbered after the batches already applied."""
+    monkeypatch.setattr(command, "CHUNK", 50)
+    folder = tmp_path / f"scale-{MEMBERS}-20261031-full"
+    call_command("seed_scale", members=MEMBERS, as_of=AS_OF, write_only=str(folder), stdout=StringIO())
+    written = (folder / "GRMX.csv").stat().st_mtime_ns
+    call_command("seed_demo", as_of=AS_OF, members=2, stdout=StringIO())  # batch 1
+    out = StringIO()
+    call_command("seed_scale", members=MEMBERS, as_of=AS_OF, batch_dir=str(tmp_path), sample=10, stdout=out)
+    assert "batch 2 (full)" in out.getvalue()
+    assert (folder / "GRMX.csv").stat().st_mtime_ns == written
+    assert json.loads((folder / "manifest.json").read_text())["batch_no"] == 2
+    assert Member.objects.count() == MEMBERS + 2
+    assert User.objects.filter(member__id_number=_scale_rows.id_number(0)).exists()

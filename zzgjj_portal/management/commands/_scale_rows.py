@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from inquiry import amortization
+from inquiry.demo import interchange as codes
 from inquiry.demo.ledger import CLOSING_WITHDRAWAL, WITHDRAWALS
+from inquiry.interchange import schema
 from inquiry.models import AccountStatus, LedgerEntry, LoanContract, LoanProgressName, LoanProgressStep, RepaymentMethod
 from tasks.models import Message
 from zzgjj_portal.identity import id_number_check_digit
@@ -39,11 +41,29 @@ MESSAGE_TEXTS = [
 LONG_EVERY = 50
 
 CHANNELS = [channel.value for channel in Message.Channel]
-KIND_DEPOSIT = LedgerEntry.Kind.MONTHLY_DEPOSIT.value
-KIND_BACK = LedgerEntry.Kind.BACK_PAYMENT.value
-KIND_WITHDRAWAL = LedgerEntry.Kind.WITHDRAWAL.value
-KIND_INTEREST = LedgerEntry.Kind.INTEREST.value
-KIND_TRANSFER_IN = LedgerEntry.Kind.TRANSFER_IN.value
+Kind = LedgerEntry.Kind
+# 归集和提取业务类型 of each kind the scale set books (the demo's codes).
+CODE_DEPOSIT = codes.LEDGER_CODES[Kind.MONTHLY_DEPOSIT]
+CODE_BACK = codes.LEDGER_CODES[Kind.BACK_PAYMENT]
+CODE_WITHDRAWAL = codes.LEDGER_CODES[Kind.WITHDRAWAL]
+CODE_CLOSING = codes.CLOSING_WITHDRAWAL_CODE
+CODE_INTEREST = codes.LEDGER_CODES[Kind.INTEREST]
+CODE_TRANSFER_IN = codes.LEDGER_CODES[Kind.TRANSFER_IN]
+# The tables a member's lines go to, in the order they are applied.
+TABLES = ("GRXX", "GRZHXX", "GRMX", "DKHT", "DKZHXX", "DKMX", "DKJD")
+
+
+def line(table: schema.Table, **values) -> str:
+    """One CSV line of `table`, the columns in the schema's order, those not
+    given empty. Values are ours: no comma, quote or line break to escape."""
+    return ",".join(str(values.get(name, "")) for name in table.column_names)
+
+
+def ledger_line(grzh: str, day: str, code: str, fse: str, serial: str, period: str, summary: str, reason: str) -> str:
+    """A GRMX line, written out by hand (22 million of them): test_seed_scale
+    checks it against line()."""
+    tqfs = codes.TRANSFER_PAYMENT if reason else ""
+    return f"{grzh},{day},{code},{fse},,,,{reason},{tqfs},{serial},,{period},{summary}"
 
 
 def money(cents: int) -> str:
@@ -130,11 +150,54 @@ class MemberRows:
     opened_on: date
     status: str
     balance_cents: int = 0
-    # (booked_on, kind, period, amount, balance_after, summary, withdrawal_reason, serial_no)
-    ledger: list[tuple] = field(default_factory=list)
+    paid_through: str = ""  # 缴至年月: the last month deposited for
+    closed_on: str = ""  # 销户日期 (YYYY-MM-DD) of a closed account
+    # GRMX lines (interchange text, see ledger_line)
+    ledger: list[str] = field(default_factory=list)
     loans: list[dict] = field(default_factory=list)
     registered: bool = False
     messages: list[tuple] = field(default_factory=list)
+
+    def lines(self) -> dict[str, list[str]]:
+        """The member's interchange lines, by table (TABLES)."""
+        out = {name: [] for name in TABLES}
+        out["GRXX"].append(
+            line(
+                schema.PEOPLE,
+                GRZH=self.account_no,
+                XINGMING=self.name,
+                XINGBIE=codes.sex_code(self.id_number),
+                ZJLX=codes.ID_CARD,
+                ZJHM=self.id_number,
+                CSNY=self.id_number[6:12],
+                SJHM=self.phone,
+            )
+        )
+        personal = to_cents(self.deposit_base * self.rate)
+        closing_reason = CLOSING_WITHDRAWAL[0].value if self.closed_on else ""
+        out["GRZHXX"].append(
+            line(
+                schema.ACCOUNTS,
+                GRZH=self.account_no,
+                DWZH=employer_account_no(self.employer),
+                GRZHZT=self.status,
+                KHRQ=self.opened_on.isoformat(),
+                GRJCJS=self.deposit_base,
+                DWJCBL=self.rate,
+                GRJCBL=self.rate,
+                GRYJCE=personal,
+                DWYJCE=personal,
+                GRZHYE=money(self.balance_cents),
+                JZNY=self.paid_through,
+                GRCKZHHM=codes.bank_account_no(self.account_no),
+                XHRQ=self.closed_on,
+                XHYY=closing_reason,
+            )
+        )
+        out["GRMX"] = self.ledger
+        for loan in self.loans:
+            _loan_lines(self, loan, out)
+        return out
 
 
 def build_member(i: int, as_of: date, employers: int) -> MemberRows:
@@ -180,17 +243,18 @@ def build_member(i: int, as_of: date, employers: int) -> MemberRows:
 
 def _build_ledger(spec: MemberRows, rng: random.Random, start: int, stop: int, end: int, year_now: int) -> None:
     rows = spec.ledger
-    prefix = spec.account_no
+    grzh = spec.account_no
     balance = product = 0  # cents; 积数 in cent-days since the last settlement
     last_ord = _month(start).ord15
     deposit_by_year: dict[int, int] = {}
 
-    def post(day_ord: int, day: str, kind: str, amount: int, period: str = "", summary: str = "", reason: str = ""):
+    def post(day_ord: int, day: str, code: str, amount: int, period: str = "", summary: str = "", reason: str = ""):
         nonlocal balance, product, last_ord
         product += balance * (day_ord - last_ord)
         last_ord = day_ord
         balance += amount
-        rows.append((day, kind, period, money(amount), money(balance), summary, reason, f"{prefix}{len(rows) + 1:05d}"))
+        serial = codes.ledger_serial_no(grzh, len(rows) + 1)
+        rows.append(ledger_line(grzh, day, code, money(abs(amount)), serial, period, summary, reason))
 
     if rng.random() < 0.1:
         m = _month(start)
@@ -198,7 +262,7 @@ def _build_ledger(spec: MemberRows, rng: random.Random, start: int, stop: int, e
         post(
             day_ord,
             date.fromordinal(day_ord).isoformat(),
-            KIND_TRANSFER_IN,
+            CODE_TRANSFER_IN,
             rng.randrange(5000, 30000) * 100,
             "",
             "异地转入",
@@ -216,35 +280,29 @@ def _build_ledger(spec: MemberRows, rng: random.Random, start: int, stop: int, e
             base = max(Decimal(1500), spec.deposit_base * (1 - Decimal("0.04") * (year_now - year))).quantize(1)
             deposit = deposit_by_year[year] = int(to_cents(base * spec.rate) * 200)
         if index != skipped:
-            post(m.ord15, m.day15, KIND_DEPOSIT, deposit, m.period, "单位汇缴")
+            post(m.ord15, m.day15, CODE_DEPOSIT, deposit, m.period, "单位汇缴")
+            spec.paid_through = max(spec.paid_through, m.period)
         if skipped is not None and index == skipped + 2:
-            post(m.ord20, m.day20, KIND_BACK, deposit, _month(skipped).period, "单位补缴")
+            post(m.ord20, m.day20, CODE_BACK, deposit, _month(skipped).period, "单位补缴")
         if index == withdraw_at:
             amount = balance * rng.randrange(30, 80) // 100 // 10000 * 10000
             if amount > 0:
                 reason, summary = rng.choice(WITHDRAWALS)
-                post(m.ord25, m.day25, KIND_WITHDRAWAL, -amount, "", summary, reason)
-        if index == stop and spec.status == AccountStatus.CLOSED_WITHDRAWN and balance > 0:
-            reason, summary = CLOSING_WITHDRAWAL
-            post(m.ord25, m.day25, KIND_WITHDRAWAL, -balance, "", summary, reason)
+                post(m.ord25, m.day25, CODE_WITHDRAWAL, -amount, "", summary, reason.value)
+        if index == stop and spec.status == AccountStatus.CLOSED_WITHDRAWN:
+            spec.closed_on = m.day25
+            if balance > 0:
+                reason, summary = CLOSING_WITHDRAWAL
+                post(m.ord25, m.day25, CODE_CLOSING, -balance, "", summary, reason.value)
         if m.june30 is not None and index < end and balance > 0:
             product += balance * (m.ord_june30 - last_ord + 1)
             interest = half_up_div(product * INTEREST_PER_MILLE, 1000 * 360)
             product, last_ord = 0, m.ord_june30 + 1
             if interest > 0:
                 balance += interest
-                rows.append(
-                    (
-                        m.june30,
-                        KIND_INTEREST,
-                        "",
-                        money(interest),
-                        money(balance),
-                        f"{year}年度结息",
-                        "",
-                        f"{prefix}{len(rows) + 1:05d}",
-                    )
-                )
+                serial = codes.ledger_serial_no(grzh, len(rows) + 1)
+                summary = f"{year}年度结息"
+                rows.append(ledger_line(grzh, m.june30, CODE_INTEREST, money(interest), serial, "", summary, ""))
     spec.balance_cents = balance
 
 
@@ -292,23 +350,25 @@ def _build_loan(spec: MemberRows, rng: random.Random, as_of: date, long: bool) -
         "next_due_on": None,
         "steps": [],
         "repayments": [],
+        "payoff": False,
     }
     steps = loan["steps"]
+    # (order, name, state, 办理日期): the core's progress rows carry the day.
     if status == Status.NOT_DISBURSED:
         done = rng.randrange(1, len(PROGRESS_STEPS) - 1)
         for order, name in enumerate(PROGRESS_STEPS, start=1):
             if order <= done:
-                state, at = LoanProgressStep.State.DONE, _at(applied_on + timedelta(days=3 * (order - 1)), 9 + order)
+                state, day = LoanProgressStep.State.DONE, applied_on + timedelta(days=3 * (order - 1))
             else:
                 state = LoanProgressStep.State.CURRENT if order == done + 1 else LoanProgressStep.State.PENDING
-                at = None
-            steps.append((order, name, state.value, at))
+                day = None
+            steps.append((order, name, state.value, day))
         spec.loans.append(loan)
         return
     disbursed_on = applied_on + timedelta(days=30)
     for order, name in enumerate(PROGRESS_STEPS, start=1):
         day = disbursed_on if order == len(PROGRESS_STEPS) else applied_on + timedelta(days=5 * (order - 1))
-        steps.append((order, name, LoanProgressStep.State.DONE.value, _at(day, 9 + order)))
+        steps.append((order, name, LoanProgressStep.State.DONE.value, day))
     plan = amortization.schedule(method, amount, rate, term, amortization.add_months(disbursed_on, 1))
     paid = [row for row in plan if row.due_date <= as_of]
     if status == Status.OVERDUE:
@@ -332,12 +392,90 @@ def _build_loan(spec: MemberRows, rng: random.Random, as_of: date, long: bool) -
         interest_sum += interest
         repayments.append((plan[payoff].due_date, outstanding, interest, principal_sum, interest_sum, Decimal("0.00")))
         outstanding = Decimal("0.00")
+        loan["payoff"] = True
     elif method == RepaymentMethod.EQUAL_PRINCIPAL and len(paid) < len(plan):
         monthly_payment = plan[len(paid)].total
     loan.update(disbursed_on=disbursed_on, outstanding_principal=outstanding, monthly_payment=monthly_payment)
     if payoff is None and len(paid) < len(plan):
         loan.update(remaining_months=len(plan) - len(paid), next_due_on=plan[len(paid)].due_date)
     spec.loans.append(loan)
+
+
+def _text(value) -> str:
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _loan_lines(spec: MemberRows, loan: dict, out: dict[str, list[str]]) -> None:
+    """DKHT, DKJD and, once disbursed, DKZHXX and DKMX lines of one loan (as
+    inquiry.demo.interchange makes them for the demo)."""
+    contract_no = loan["contract_no"]
+    out["DKHT"].append(
+        line(
+            schema.CONTRACTS,
+            JKHTBH=contract_no,
+            JKRGJJZH=spec.account_no,
+            JKRXM=spec.name,
+            JKRZJLX=codes.ID_CARD,
+            JKRZJH=spec.id_number,
+            HTDKJE=loan["amount"],
+            DKQS=loan["term_months"],
+            DKHKFS=codes.REPAYMENT_METHOD_CODES[loan["repayment_method"]],
+            JKHTLL=loan["annual_rate"],
+            DKDBLX=codes.MORTGAGE,
+            JKHTQDRQ=loan["applied_on"].isoformat(),
+        )
+    )
+    for order, name, state, day in loan["steps"]:
+        out["DKJD"].append(
+            line(
+                schema.PROGRESS,
+                JKHTBH=contract_no,
+                JDXH=order,
+                JDMC=name,
+                JDZT=codes.PROGRESS_STATE_CODES[state],
+                BLRQ=_text(day),
+            )
+        )
+    if loan["status"] == LoanContract.Status.NOT_DISBURSED:
+        return
+    dkzh = codes.loan_account_no(contract_no)
+    repayments = loan["repayments"]
+    last = repayments[-1] if repayments else None
+    out["DKZHXX"].append(
+        line(
+            schema.LOAN_ACCOUNTS,
+            DKZH=dkzh,
+            JKHTBH=contract_no,
+            DKFFE=loan["amount"],
+            DKFFRQ=loan["disbursed_on"].isoformat(),
+            DKYE=loan["outstanding_principal"],
+            DKLL=loan["annual_rate"],
+            DKQS=loan["term_months"],
+            DQJHHKJE=_text(loan["monthly_payment"]),
+            DKJQRQ=last[0].isoformat() if loan["payoff"] else "",
+            HSBJZE=last[3] if last else "0.00",
+            HSLXZE=last[4] if last else "0.00",
+            DKZT=codes.LOAN_STATUS_CODES[loan["status"]],
+            SYQS=loan["remaining_months"],
+            XQYHRQ=_text(loan["next_due_on"]),
+        )
+    )
+    for period_no, (day, principal, interest, *_) in enumerate(repayments, start=1):
+        early = loan["payoff"] and period_no == len(repayments)
+        out["DKMX"].append(
+            line(
+                schema.LOAN_POSTINGS,
+                DKZH=dkzh,
+                YWLSH=codes.repayment_serial_no(contract_no, period_no),
+                DKYWMXLX=codes.EARLY_REPAYMENT if early else codes.REGULAR_REPAYMENT,
+                YWFSRQ=day.isoformat(),
+                FSE=principal + interest,
+                BJJE=principal,
+                LXJE=interest,
+                DQQC=period_no,
+                JZRQ=day.isoformat(),
+            )
+        )
 
 
 def _build_messages(spec: MemberRows, rng: random.Random, as_of: date) -> None:
