@@ -94,6 +94,9 @@ def test_admin_application_page_shows_its_booking_state(staff_client, approved):
     assert f"入账失败 · 业务流水号{approved.decision.serial_no}(账户冻结)" in page
     listing = staff_client.get(reverse("admin:tasks_application_changelist")).content.decode()
     assert "入账失败" in listing
+    changelist = reverse("admin:tasks_application_changelist")
+    assert list(staff_client.get(changelist, {"decision__state": "failed"}).context["cl"].result_list) == [approved]
+    assert list(staff_client.get(changelist, {"decision__state": "pending"}).context["cl"].result_list) == []
     assert Decision.objects.get().state == "failed"
 
 
