@@ -338,7 +338,8 @@ def decisions_export(*, folder: Path | str, encoding: str = "UTF-8") -> Decision
             folder,
             batch_no=batch_no,
             kind=EXPORT_KIND,
-            as_of=now,
+            # In the center's time, as the core writes its own batches and as SPSJ is.
+            as_of=timezone.localtime(now),
             tables={schema.DECISIONS.name: (decision_row(d) for d in decisions)},
             encoding=encoding,
         )
