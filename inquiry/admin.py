@@ -303,9 +303,14 @@ class LedgerEntryAdmin(NumbersAdminMixin, LargeTableAdminMixin, ReadOnlyAdminMix
     # Tens of millions of rows: no filter on 业务类型 and no date hierarchy
     # (neither has an index to use, each would read the whole table); staff
     # find entries by serial number, account number or ID number.
-    list_display = ("booked_on", "account", "kind", "period", "amount", "balance_after", "summary", "serial_no")
+    list_display = ("booked_on", "account", "kind", "period", "amount", "balance_after", "summary_shown", "serial_no")
     indexed_search_fields = ("serial_no", "account__account_no", "account__member__id_number")
     list_select_related = ("account",)
+
+    @admin.display(description="摘要")
+    def summary_shown(self, obj):
+        # As the member reads it: an approved withdrawal the core has not booked says 【待入账】.
+        return obj.summary_shown
 
 
 class ProgressStepInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -31,6 +31,7 @@ ACCOUNT_SEALED = "您的公积金账户已封存,不能办理此业务;重新就
 ACCOUNT_FROZEN = "您的公积金账户已冻结,不能办理此业务,请到服务大厅咨询"
 ACCOUNT_CLOSED = "您的公积金账户已销户,不能办理此业务"
 ACCOUNT_OTHER = "您的公积金账户状态为{label},不能办理此业务,请到服务大厅咨询"
+ACCOUNT_CHECKING = "您的公积金账户数据核对中,暂不能办理此业务,请稍后再试或到服务大厅咨询"
 AMOUNT_NOT_POSITIVE = "提取金额须大于0"
 AMOUNT_DECIMALS = "金额最多保留两位小数"
 AMOUNT_OVER_BALANCE = "提取金额不能超过账户余额{balance}元"
@@ -68,6 +69,9 @@ class AccountFacts:
     status_label: str
     balance: Decimal
     bank_account_no: str = ""
+    # 数据核对中: the core's figures and the portal's disagree (set by the
+    # import); the balance the rules would check is the one in doubt.
+    checking: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def account_refusal(account: AccountFacts | None) -> Refusal | None:
     if account is None:
         return Refusal("no_account", NO_ACCOUNT)
     if account.status == AccountStatus.NORMAL:
-        return None
+        return Refusal("account_checking", ACCOUNT_CHECKING) if account.checking else None
     if account.status == AccountStatus.SEALED:
         return Refusal("account_sealed", ACCOUNT_SEALED)
     if account.status == AccountStatus.FROZEN:

@@ -10,17 +10,19 @@ from zzgjj_portal.models import AuditEvent
 from zzgjj_portal.money import format_money, format_rate
 
 SHOWN = "fmt_"
+EMPTY = admin.AdminSite.empty_value_display  # 「-」
 
 
 def _number_column(field: models.DecimalField):
     """A read-only column showing `field` as staff read it: money (two
     places, as every money field is) as 1,234.56, a rate (a fraction with
-    more places) as 2.60%. None stays None, so admin shows its 「-」."""
+    more places) as 2.60%. No value is admin's 「-」, said here: a list turns
+    None into it, but a read-only page prints a callable's None as 「None」."""
     show = format_money if field.decimal_places == 2 else format_rate
 
     def column(obj):
         value = getattr(obj, field.name)
-        return None if value is None else show(value)
+        return EMPTY if value is None else show(value)
 
     column.short_description = field.verbose_name
     column.admin_order_field = field.name

@@ -44,7 +44,11 @@ class ImportRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"批次{self.batch_no}"
+        # A refused batch is sent again under the same number: its run and
+        # rejects must not read like the applied one's.
+        if self.status == self.Status.APPLIED:
+            return f"批次{self.batch_no}"
+        return f"批次{self.batch_no}({self.get_status_display()})"
 
     @property
     def duration(self):

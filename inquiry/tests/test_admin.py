@@ -138,3 +138,17 @@ def test_admin_member_page_links_to_account_ledger_and_loans(staff_client):
     assert ledger_url.replace("&", "&amp;") in html and loans_url in html
     assert list(staff_client.get(ledger_url).context["cl"].result_list) == [entry]
     assert list(staff_client.get(loans_url).context["cl"].result_list) == [loan]
+
+
+def test_admin_ledger_list_marks_an_entry_the_core_has_not_booked(staff_client):
+    from decimal import Decimal
+
+    from inquiry.tests.factories import LedgerEntryFactory
+
+    account = FundAccountFactory()
+    LedgerEntryFactory(account=account, amount=Decimal("100.00"), balance_after=Decimal("100.00"), summary="汇缴")
+    LedgerEntryFactory(
+        account=account, amount=Decimal("-30.00"), balance_after=Decimal("70.00"), summary="网上租房提取", pending=True
+    )
+    page = staff_client.get(reverse("admin:inquiry_ledgerentry_changelist")).content.decode()
+    assert "【待入账】网上租房提取" in page and "【待入账】汇缴" not in page

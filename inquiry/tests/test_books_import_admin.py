@@ -35,6 +35,24 @@ def test_books_import_admin_lists_runs_and_their_rejects_read_only(staff_client,
     assert staff_client.get(reverse("admin:inquiry_importrun_add")).status_code == 403
 
 
+def test_books_import_admin_names_a_refused_run_as_refused(staff_client, tmp_path):
+    applied(b.batch(tmp_path, 1, "full", **base_tables()))
+    # Its one row names an account that does not exist: over the threshold, refused whole.
+    refused = books_import_refused(b.batch(tmp_path, 2, GRMX=[b.posting("GX", "S9", date(2024, 5, 1), "1.00")]))
+    rejects = staff_client.get(reverse("admin:inquiry_importreject_changelist")).content.decode()
+    assert "批次2(已拒绝)" in rejects
+    page = staff_client.get(reverse("admin:inquiry_importrun_change", args=[refused.pk])).content.decode()
+    assert "批次2(已拒绝)" in page
+
+
+def books_import_refused(folder):
+    from inquiry.interchange.importing import books_import
+
+    run = books_import(folder=folder)
+    assert run.status == ImportRun.Status.REFUSED and run.rows_rejected == 1
+    return run
+
+
 @pytest.mark.parametrize("query", ["abc", "2", "\x00", "9" * 40, "'; drop"])
 def test_books_import_admin_search_never_fails(staff_client, runs, query):
     for name in ("importrun", "importreject"):

@@ -78,7 +78,8 @@ class ApplicationAdmin(NumbersAdminMixin, FullIdentityAdminMixin, admin.ModelAdm
         "booking",
     )
     list_display_links = ("id", "title")
-    list_filter = ("kind", "withdrawal_kind", "status", "current_step")
+    # 入账状态: staff look for the 入账失败 ones, whose members were told to come to the hall.
+    list_filter = ("kind", "withdrawal_kind", "status", "current_step", "decision__state")
     # Exact ID number only: staff look a member up, they do not browse by fragments.
     search_fields = ("=member__id_number",)
     search_help_text = "按缴存职工身份证号(完整18位)查找"

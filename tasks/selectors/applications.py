@@ -95,6 +95,7 @@ def account_facts(account: FundAccount | None) -> eligibility.AccountFacts | Non
         status_label=account.get_status_display(),
         balance=account.balance,
         bank_account_no=account.bank_account_no,
+        checking=bool(account.discrepancy),
     )
 
 

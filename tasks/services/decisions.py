@@ -60,6 +60,7 @@ LOAN_FAILED_TEXT = "您的贷款申请(业务流水号{serial})未能入账,原�
 # The reason a decision fails when the core has not booked it in time.
 NOT_BOOKED_IN_TIME = "业务系统{days}日内未入账"
 REASON_UNKNOWN = "业务系统未说明原因"
+REASON_END = "。.;;!! "  # a reason's own closing punctuation
 
 
 def decision_serial_no(*, application: Application, on=None) -> str:
@@ -187,12 +188,14 @@ def _fail(decision: Decision, reason: str, now: datetime) -> bool:
     decision.failure_reason = reason
     decision.save(update_fields=["state", "settled_at", "failure_reason"])
     application = decision.application
+    # The message puts its own 。 after the reason: the core's own full stop would double it.
+    said = reason.rstrip(REASON_END) or reason
     if decision.kind == Decision.Kind.WITHDRAWAL:
         content = WITHDRAWAL_FAILED_TEXT.format(
-            title=application.title, serial=decision.serial_no, reason=reason, amount=format_money(decision.amount)
+            title=application.title, serial=decision.serial_no, reason=said, amount=format_money(decision.amount)
         )
     else:
-        content = LOAN_FAILED_TEXT.format(serial=decision.serial_no, reason=reason)
+        content = LOAN_FAILED_TEXT.format(serial=decision.serial_no, reason=said)
     message_send_on_commit(member=application.member, business=BUSINESS[decision.kind], content=content)
     return True
 
@@ -215,6 +218,11 @@ def decisions_settle(*, booked: list[str], refused: dict[str, str]) -> Settled:
         decision = _locked(serial_no)
         if decision is None:
             continue
+        # The core's refusal shows it has the decision, as a booking does: no
+        # longer offered by the outbox API or books_export.
+        if decision.acked_at is None:
+            decision.acked_at = now
+            decision.save(update_fields=["acked_at"])
         if decision.state == Decision.State.BOOKED:
             log.warning("decision %s refused by the core after it was booked: left booked", serial_no)
         if _fail(decision, reason, now):
@@ -330,7 +338,8 @@ def decisions_export(*, folder: Path | str, encoding: str = "UTF-8") -> Decision
             folder,
             batch_no=batch_no,
             kind=EXPORT_KIND,
-            as_of=now,
+            # In the center's time, as the core writes its own batches and as SPSJ is.
+            as_of=timezone.localtime(now),
             tables={schema.DECISIONS.name: (decision_row(d) for d in decisions)},
             encoding=encoding,
         )

@@ -67,6 +67,21 @@ def test_admin_lists_and_filters_tokens_by_kind(staff_client):
     assert "核心业务系统" in listing and "柜面系统" not in listing
 
 
+def test_admin_filters_tokens_by_revocation_in_words(staff_client):
+    from tasks.services import channel_token_revoke
+
+    core_token("旧业务系统令牌")
+    channel_token_revoke(token=ChannelToken.objects.get(name="旧业务系统令牌"))
+    core_token("核心业务系统")
+    changelist = reverse("admin:tasks_channeltoken_changelist")
+    listing = staff_client.get(changelist).content.decode()
+    assert "未吊销" in listing and "已吊销" in listing and "非空" not in listing
+    live = staff_client.get(changelist, {"revoked": "no"}).content.decode()
+    assert "核心业务系统" in live and "旧业务系统令牌" not in live
+    revoked = staff_client.get(changelist, {"revoked": "yes"}).content.decode()
+    assert "旧业务系统令牌" in revoked and "核心业务系统" not in revoked
+
+
 def test_command_creates_a_core_token(client):
     out = io.StringIO()
     call_command("channel_token_create", "core", "--name", "核心系统", stdout=out)

@@ -58,6 +58,18 @@ def test_withdrawal_page_shows_balance_rules_and_the_bank_account_masked(member_
     assert "no-store" in response["Cache-Control"]
 
 
+def test_withdrawal_page_while_the_account_is_checked_shows_no_balance_and_takes_no_application(
+    member_client, member, account
+):
+    account.discrepancy = "GRZHYE 25,000.00 ≠ 明细合计 24,000.00"
+    account.save(update_fields=["discrepancy"])
+    html = member_client.get(WITHDRAWAL).content.decode()
+    assert "数据核对中,请稍后查看" in html and "24,000.00" not in html
+    assert "数据核对中,暂不能办理此业务" in html and 'data-testid="withdrawal-form"' not in html
+    member_client.post(WITHDRAWAL, rent_form())
+    assert not Application.objects.filter(member=member).exists()
+
+
 def test_withdrawal_submit_redirects_to_the_application(member_client, member, member_user):
     response = member_client.post(WITHDRAWAL, rent_form())
     application = Application.objects.get(member=member)

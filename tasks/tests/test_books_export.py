@@ -58,6 +58,8 @@ def test_export_writes_every_unacknowledged_decision_in_the_interchange_codes(tm
     assert (export.batch_no, export.rows) == (1, 2)
     manifest, rows = read(tmp_path / "out1")
     assert (manifest.batch_no, manifest.kind, manifest.encoding) == (1, "delta", "UTF-8")
+    # 截至 in the center's time (+08:00), as the core's own batches and SPSJ are.
+    assert json.loads((tmp_path / "out1" / "manifest.json").read_text(encoding="utf-8"))["as_of"].endswith("+08:00")
     assert rows["WT202611300000000001"] == {
         "YWLSH": "WT202611300000000001",
         "YWLX": "01",

@@ -94,4 +94,55 @@ def test_admin_application_page_shows_its_booking_state(staff_client, approved):
     assert f"入账失败 · 业务流水号{approved.decision.serial_no}(账户冻结)" in page
     listing = staff_client.get(reverse("admin:tasks_application_changelist")).content.decode()
     assert "入账失败" in listing
+    changelist = reverse("admin:tasks_application_changelist")
+    assert list(staff_client.get(changelist, {"decision__state": "failed"}).context["cl"].result_list) == [approved]
+    assert list(staff_client.get(changelist, {"decision__state": "pending"}).context["cl"].result_list) == []
     assert Decision.objects.get().state == "failed"
+
+
+def test_admin_outbox_page_shows_a_withdrawal_without_loan_terms(staff_client, approved):
+    page = staff_client.get(reverse("admin:tasks_decision_change", args=[approved.decision.pk])).content.decode()
+    # The reason in words, no loan terms, and never a Python 「None」 for an empty rate.
+    assert "07 房租超出家庭工资收入的规定比例" in page
+    assert "年利率" not in page and "贷款期数" not in page and ">None<" not in page
+    assert reverse("admin:tasks_application_change", args=[approved.pk]) in page
+
+
+def test_admin_outbox_page_shows_a_loan_decision_in_words(staff_client):
+    from tasks.tests.factories import CompletedApplicationFactory, DecisionFactory
+
+    application = CompletedApplicationFactory(kind="loan", withdrawal_kind="", term_years=20)
+    decision = DecisionFactory(
+        application=application,
+        kind=Decision.Kind.LOAN,
+        bank_account_no="",
+        withdrawal_reason="",
+        term_months=240,
+        annual_rate=Decimal("0.02600"),
+        repayment_method="equal_installment",
+    )
+    page = staff_client.get(reverse("admin:tasks_decision_change", args=[decision.pk])).content.decode()
+    assert "2.60%" in page and "等额本息" in page and "equal_installment" not in page
+    assert "收款银行账号" not in page and "提取原因" not in page
+
+
+def test_admin_outbox_page_links_the_application_only_for_staff_who_may_open_it(client, approved):
+    from django.contrib.auth.models import Permission
+
+    from accounts.tests.factories import StaffUserFactory
+
+    hall = StaffUserFactory(is_superuser=False, name="赵柜员")
+    hall.user_permissions.add(Permission.objects.get(codename="view_decision"))
+    page = log_in_staff(client, hall).get(reverse("admin:tasks_decision_change", args=[approved.decision.pk]))
+    html = page.content.decode()
+    assert f"租房提取 申请编号{approved.pk}" in html
+    assert reverse("admin:tasks_application_change", args=[approved.pk]) not in html
+
+
+def test_admin_number_column_shows_an_empty_value_as_a_dash():
+    # A read-only page prints what a callable returns: None would read 「None」.
+    from django.contrib import admin
+
+    column = admin.site._registry[Decision].fmt_annual_rate
+    assert column(Decision(annual_rate=None)) == "-"
+    assert column(Decision(annual_rate=Decimal("0.031"))) == "3.10%"

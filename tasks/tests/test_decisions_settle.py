@@ -99,6 +99,28 @@ def test_refused_by_the_core_fails_with_its_reason_reverses_and_tells_the_member
     ]
 
 
+def test_refused_by_the_core_is_acknowledged_and_no_longer_offered(approved):
+    from tasks.selectors.decisions import decisions_offered
+
+    assert decisions_offered(after=0, limit=10) == [approved]
+    decisions_settle(booked=[], refused={approved.serial_no: "收款账户已销户"})
+    approved.refresh_from_db()
+    # The core answered about it, so it has it: offering it again would ask it to book a refusal.
+    assert approved.acked_at == approved.settled_at
+    assert decisions_offered(after=0, limit=10) == []
+
+
+def test_refused_with_the_core_s_own_full_stop_tells_the_member_without_doubling_it(
+    approved, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(refused={approved.serial_no: "收款账户已销户。"})
+    approved.refresh_from_db()
+    assert approved.failure_reason == "收款账户已销户。"
+    (content,) = messages_of(member, "提取入账")
+    assert "原因:收款账户已销户。3,000.00元已退回" in content and "。。" not in content
+
+
 def test_refused_after_the_import_removed_the_entry_itself_restores_nothing_twice(approved, account):
     from inquiry import services as records
 

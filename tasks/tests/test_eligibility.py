@@ -84,6 +84,15 @@ def test_withdrawal_and_loan_refuse_an_account_that_is_not_normal_saying_why(fac
         assert refusal == rules.Refusal(code, message)
 
 
+def test_withdrawal_and_loan_refuse_a_normal_account_while_its_figures_are_checked():
+    checking = rules.AccountFacts(status="01", status_label="正常", balance=Decimal("50000.00"), checking=True)
+    for refusal in (withdrawal(account=checking), loan(account=checking)):
+        assert refusal == rules.Refusal("account_checking", rules.ACCOUNT_CHECKING)
+    # A status that refuses anyway says so first: it is what the member must act on.
+    sealed = rules.AccountFacts(status="02", status_label="封存", balance=Decimal("0.00"), checking=True)
+    assert withdrawal(account=sealed).code == "account_sealed"
+
+
 def test_withdrawal_rent_within_the_limit_passes():
     assert withdrawal() is None
     assert withdrawal(amount=Decimal("12000.00")) is None
