@@ -400,17 +400,9 @@ class Apply:
         )
         if self.full and sql.empty_locked("inquiry_ledgerentry"):
             # The initial load (a full batch into an empty ledger): millions of
-            # rows. Its foreign key is checked once afterwards (not row by row
-            # at COMMIT) and its serial indexes built once (the rows do not
-            # come in serial order); the rows come in (account, day, id) order,
-            # so that index and the primary key are only appended to, and the
-            # pending index gets none of them. Its version triggers do nothing
-            # while versions are deferred.
-            with sql.bulk_insert(
-                "inquiry_ledgerentry",
-                triggers=versioning.trigger_names("inquiry_ledgerentry"),
-                keep=("ledger_account_date_idx", "ledger_pending_idx"),
-            ):
+            # rows; its indexes and checks are built once afterwards. Its
+            # version triggers do nothing while versions are deferred.
+            with sql.bulk_insert("inquiry_ledgerentry", versioning.trigger_names("inquiry_ledgerentry")):
                 sql.run(insert)
         else:
             sql.run(insert)

@@ -116,7 +116,7 @@ class Sql:
         return not self.value(f"SELECT EXISTS (SELECT 1 FROM {table})")
 
     @contextmanager
-    def bulk_insert(self, table: str, triggers: Iterable[str] = (), keep: Iterable[str] = ()) -> Iterator[None]:
+    def bulk_insert(self, table: str, triggers: Iterable[str] = ()) -> Iterator[None]:
         """PostgreSQL, into an EMPTY `table` (an initial load): the rows go in
         without its secondary indexes, unique and foreign-key constraints and
         the named `triggers`, which are put back exactly as they were (their
@@ -126,9 +126,7 @@ class Sql:
         inserts into a unique index that does not fit in shared_buffers, one
         deferred RI check per row at COMMIT). The table stays locked (ACCESS
         EXCLUSIVE) to the end of the transaction: only for a table nobody
-        reads yet (see empty_locked). `keep`: indexes left in place, those the
-        block's rows arrive in the order of (appended to, as cheap as rebuilt
-        or cheaper). Elsewhere (SQLite) the block runs as it is."""
+        reads yet (see empty_locked). Elsewhere (SQLite) the block runs as it is."""
         if not self.pg:
             yield
             return
@@ -137,8 +135,8 @@ class Sql:
             "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid) "
             "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
             "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
-            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT i.relname = ANY(%s) ORDER BY i.relname",
-            [table, list(keep)],
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary ORDER BY i.relname",
+            [table],
         )
         foreign = self.rows(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
