@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from inquiry.interchange.importing import books_import, run
 from inquiry.models import ImportRun, LedgerEntry
@@ -123,3 +123,62 @@ def test_books_import_killed_midway_leaves_the_records_and_a_rerun_applies(tmp_p
     interrupted.refresh_from_db()
     assert (interrupted.status, interrupted.message) == ("failed", run.INTERRUPTED)
     assert LedgerEntry.objects.get(serial_no="K1").balance_after == 2400
+
+
+def _ledger_catalog() -> tuple[list, list, list]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = 'inquiry_ledgerentry'::regclass ORDER BY 1"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'inquiry_ledgerentry'::regclass ORDER BY 1"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'inquiry_ledgerentry'::regclass "
+            "AND NOT tgisinternal ORDER BY 1"
+        )
+        triggers = cursor.fetchall()
+    return indexes, constraints, triggers
+
+
+def test_books_import_initial_load_puts_back_the_ledger_indexes_constraints_and_triggers(tmp_path):
+    """A full batch into an empty ledger inserts it without its secondary
+    indexes, constraints and version triggers: all are there again after,
+    as they were, and hold (a repeated serial, an unknown account)."""
+    before = _ledger_catalog()
+    assert not LedgerEntry.objects.exists()
+    applied(b.batch(tmp_path, 1, "full", **base_tables()))
+    assert LedgerEntry.objects.count() == 4
+    assert _ledger_catalog() == before
+    entry = LedgerEntry.objects.order_by("id").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            account=entry.account,
+            booked_on=entry.booked_on,
+            kind=entry.kind,
+            amount=1,
+            balance_after=1,
+            serial_no=entry.serial_no,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            account_id=entry.account_id + 10_000,
+            booked_on=entry.booked_on,
+            kind=entry.kind,
+            amount=1,
+            balance_after=1,
+            serial_no="NEW-1",
+        )
+        connection.check_constraints()
+    # The version triggers work again: a row written outside the import raises its member's version.
+    member = entry.account.member
+    version = member.data_version
+    LedgerEntry.objects.create(
+        account=entry.account, booked_on=entry.booked_on, kind=entry.kind, amount=1, balance_after=1, serial_no="NEW-2"
+    )
+    member.refresh_from_db()
+    assert member.data_version > version

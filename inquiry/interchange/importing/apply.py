@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from inquiry import versioning
 from inquiry.interchange.importing.sql import Sql
 from inquiry.models import CLOSED_STATUSES, RUNNING_LOAN_STATUSES, LedgerEntry, LoanStatus
 from zzgjj_portal.money import format_money
@@ -391,12 +392,20 @@ class Apply:
             f"UPDATE inquiry_ledgerentry SET balance_after = x.balance FROM (SELECT r.ord, {balance} AS balance, r.old "
             f"FROM imp_run r WHERE r.new = 0) x WHERE inquiry_ledgerentry.id = x.ord AND x.balance <> x.old"
         )
-        sql.run(
+        insert = (
             "INSERT INTO inquiry_ledgerentry (account_id, booked_on, kind, period, amount, balance_after, summary, "
             f"withdrawal_reason, serial_no, pending) SELECT r.account_id, r.booked_on, r.kind, r.period, r.amount, "
             f"{balance}, r.summary, r.reason, r.ywlsh, FALSE FROM imp_run r WHERE r.new = 1 "
             "ORDER BY r.account_id, r.booked_on, r.ord"
         )
+        if self.full and sql.empty_locked("inquiry_ledgerentry"):
+            # The initial load (a full batch into an empty ledger): millions of
+            # rows; its indexes and checks are built once afterwards. Its
+            # version triggers do nothing while versions are deferred.
+            with sql.bulk_insert("inquiry_ledgerentry", versioning.trigger_names("inquiry_ledgerentry")):
+                sql.run(insert)
+        else:
+            sql.run(insert)
         self.negative = {
             row[0] for row in sql.rows("SELECT DISTINCT account_id FROM imp_run WHERE booked_run < 0 OR all_run < 0")
         }

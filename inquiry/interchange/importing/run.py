@@ -279,6 +279,8 @@ class _BatchImport:
         if sql.pg:
             # Hash joins over millions of staged rows, in this transaction only.
             sql.run("SET LOCAL work_mem = '256MB'")
+            # The initial load builds the ledger's indexes over millions of rows.
+            sql.run("SET LOCAL maintenance_work_mem = '512MB'")
         sql.table_create("imp_reject", (("tbl", "text"), ("line_no", "bigint"), ("rkey", "text"), ("reason", "text")))
         for stage in STAGES:
             sql.table_create(stage.name, (*stage.columns, ("reject", "text")))

@@ -8,6 +8,7 @@ executemany for COPY and RETURNING fetched into Python for the CTEs.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -104,6 +105,80 @@ class Sql:
             self.cursor.executemany(sql, chunk)
             count += len(chunk)
         return count
+
+    def empty_locked(self, table: str) -> bool:
+        """PostgreSQL: whether `table` is empty, and if so it is locked
+        (ACCESS EXCLUSIVE, to the end of the transaction) so that it stays so
+        until bulk_insert fills it."""
+        if not self.pg or self.value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+            return False
+        self.run(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        return not self.value(f"SELECT EXISTS (SELECT 1 FROM {table})")
+
+    @contextmanager
+    def bulk_insert(self, table: str, triggers: Iterable[str] = ()) -> Iterator[None]:
+        """PostgreSQL, into an EMPTY `table` (an initial load): the rows go in
+        without its secondary indexes, unique and foreign-key constraints and
+        the named `triggers`, which are put back exactly as they were (their
+        definitions read from the catalog) after the block. Building an index
+        from millions of sorted rows, and checking a foreign key with one
+        join, is many times cheaper than keeping them row by row (random
+        inserts into a unique index that does not fit in shared_buffers, one
+        deferred RI check per row at COMMIT). The table stays locked (ACCESS
+        EXCLUSIVE) to the end of the transaction: only for a table nobody
+        reads yet (see empty_locked). Elsewhere (SQLite) the block runs as it is."""
+        if not self.pg:
+            yield
+            return
+        # Primary key kept: its ids grow, so its inserts only append.
+        indexes = self.rows(
+            "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary ORDER BY i.relname",
+            [table],
+        )
+        foreign = self.rows(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+        enabled = [
+            row[0]
+            for row in self.rows(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+                "AND tgenabled <> 'D' AND tgname = ANY(%s)",
+                [table, list(triggers)],
+            )
+        ]
+        if foreign:
+            # Dropping a foreign key alters the table it references, which
+            # PostgreSQL refuses while that table has deferred checks queued
+            # (the rows this transaction wrote before): run them now; a
+            # violation fails the import here rather than at COMMIT.
+            self.run("SET CONSTRAINTS ALL IMMEDIATE")
+            self.run("SET CONSTRAINTS ALL DEFERRED")
+        for name, _ in foreign:
+            self.run(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for index, _, constraint, _ in indexes:
+            if constraint:
+                self.run(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+            else:
+                self.run(f'DROP INDEX "{index}"')
+        for name in enabled:
+            self.run(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+        yield
+        for name in enabled:
+            self.run(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+        for _, index_def, constraint, constraint_def in indexes:
+            if constraint:
+                self.run(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
+            else:
+                self.run(index_def)
+        for name, definition in foreign:
+            self.run(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        # The table was empty: its statistics say so until analyzed.
+        self.run(f"ANALYZE {table}")
 
     def track(self, dml: str, params: Sequence, returning: str, into: str, columns: str) -> None:
         """Run an INSERT, UPDATE or DELETE and add what RETURNING `returning`
