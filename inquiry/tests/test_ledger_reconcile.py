@@ -69,3 +69,14 @@ def test_ledger_reconcile_counts_a_pending_entry_in_the_balance_not_in_the_core_
     FundAccount.objects.filter(pk=account.pk).update(balance=Decimal("2600.00"))
     with pytest.raises(CommandError, match=account.account_no):
         _run()
+
+
+def test_ledger_reconcile_accepts_a_closed_account_whose_ledger_sums_to_zero():
+    # Paid out to zero (提取销户): on SQLite the sum comes back as a float near zero.
+    account = FundAccountFactory(balance=Decimal("0.00"))
+    LedgerEntryFactory(account=account, amount=Decimal("170535.70"), balance_after=Decimal("170535.70"))
+    LedgerEntryFactory(account=account, amount=Decimal("-170535.70"), balance_after=Decimal("0.00"))
+    LedgerEntryFactory(account=account, amount=Decimal("0.10"), balance_after=Decimal("0.10"))
+    LedgerEntryFactory(account=account, amount=Decimal("0.20"), balance_after=Decimal("0.30"))
+    LedgerEntryFactory(account=account, amount=Decimal("-0.30"), balance_after=Decimal("0.00"))
+    assert "0 mismatches" in _run()

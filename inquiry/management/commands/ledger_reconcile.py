@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import OuterRef, Subquery, Sum
 
 from inquiry.models import FundAccount, LedgerEntry
+from zzgjj_portal.money import to_cents
 
 SHOWN = 20
 
@@ -45,8 +46,10 @@ def ledger_mismatches() -> tuple[int, int, list[str]]:
         "pk", "account_no", "balance", "last_balance"
     ).iterator(chunk_size=5000):
         checked += 1
-        total = totals.get(pk, Decimal("0.00"))
-        booked_total = total - pending.get(pk, Decimal("0.00"))
+        # SQLite sums decimals as floats (a zero comes back as 1.46e-10):
+        # to the cent, which every amount is, before comparing.
+        total = to_cents(totals.get(pk, Decimal("0.00")))
+        booked_total = total - to_cents(pending.get(pk, Decimal("0.00")))
         expected_last = Decimal("0.00") if last_balance is None else last_balance
         if not (balance == total and booked_total == expected_last):
             mismatched.append(account_no)
