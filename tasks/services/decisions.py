@@ -106,12 +106,21 @@ def decision_record(
 
 
 @transaction.atomic
-def decisions_acknowledge(*, serial_nos: list[str]) -> int:
+@dataclass(frozen=True)
+class Acknowledged:
+    """What decisions_acknowledge did: how many were acknowledged now, and the
+    serials that name no decision (for the reply to the core)."""
+
+    count: int
+    unknown: list[str]
+
+
+def decisions_acknowledge(*, serial_nos: list[str]) -> Acknowledged:
     """The core has received the decisions with these 业务流水号: set their
     acked_at (only where empty: the first acknowledgement's time stays), so
-    they are no longer offered. Returns how many were acknowledged now; an
-    acknowledgement repeated is harmless (0), serials that name no decision
-    are ignored and logged (decisions_unknown lists them for a reply)."""
+    they are no longer offered. Counts those acknowledged now; an
+    acknowledgement repeated is harmless (0); serials that name no decision
+    are ignored, logged and returned."""
     wanted = list(dict.fromkeys(s.strip() for s in serial_nos if s and s.strip()))
     now = timezone.now()
     acknowledged = 0
@@ -122,7 +131,7 @@ def decisions_acknowledge(*, serial_nos: list[str]) -> int:
     if unknown:
         # Serials are the portal's own numbers, never personal data.
         log.warning("decisions ack: %s unknown serial(s), e.g. %s", len(unknown), ", ".join(unknown[:5]))
-    return acknowledged
+    return Acknowledged(count=acknowledged, unknown=unknown)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ def test_decisions_offered_are_the_unacknowledged_after_the_cursor_in_id_order()
 
 def test_decisions_acknowledge_twice_is_harmless_and_keeps_the_first_time(clock):
     decision = DecisionFactory()
-    assert decisions_acknowledge(serial_nos=[decision.serial_no, decision.serial_no]) == 1
+    assert decisions_acknowledge(serial_nos=[decision.serial_no, decision.serial_no]).count == 1
     decision.refresh_from_db()
     first_ack = decision.acked_at
     assert first_ack is not None
     clock.advance(minutes=5)
-    assert decisions_acknowledge(serial_nos=[decision.serial_no]) == 0
+    assert decisions_acknowledge(serial_nos=[decision.serial_no]).count == 0
     decision.refresh_from_db()
     assert decision.acked_at == first_ack
     assert decisions_offered(after=0, limit=10) == []
@@ -36,7 +36,7 @@ def test_decisions_acknowledge_twice_is_harmless_and_keeps_the_first_time(clock)
 
 def test_decisions_acknowledge_ignores_and_reports_unknown_serials(caplog):
     decision = DecisionFactory()
-    assert decisions_acknowledge(serial_nos=["WTNOSUCH", " ", decision.serial_no]) == 1
+    assert decisions_acknowledge(serial_nos=["WTNOSUCH", " ", decision.serial_no]).count == 1
     assert "WTNOSUCH" in caplog.text
     assert decisions_unknown(serial_nos=["WTNOSUCH", decision.serial_no, "WTNOSUCH"]) == ["WTNOSUCH"]
     assert Decision.objects.get().state == Decision.State.PENDING  # received, not booked
@@ -45,5 +45,5 @@ def test_decisions_acknowledge_ignores_and_reports_unknown_serials(caplog):
 def test_decisions_acknowledge_many_serials_in_chunks():
     decisions = DecisionFactory.create_batch(3)
     serials = [f"WTX{n:06d}" for n in range(1200)] + [d.serial_no for d in decisions]
-    assert decisions_acknowledge(serial_nos=serials) == 3
+    assert decisions_acknowledge(serial_nos=serials).count == 3
     assert not Decision.objects.unacknowledged().exists()

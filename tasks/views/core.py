@@ -13,7 +13,7 @@ from ninja.errors import ValidationError
 
 from tasks.schemas.common import ErrorOut
 from tasks.schemas.core import MAX_CURSOR, PAGE_DEFAULT, PAGE_MAX, AckIn, AckOut, OutboxPage
-from tasks.selectors.decisions import decisions_offered, decisions_unknown
+from tasks.selectors.decisions import decisions_offered
 from tasks.services.decisions import decisions_acknowledge
 from tasks.views.machine import CoreToken
 
@@ -93,5 +93,6 @@ def core_outbox(
 def core_outbox_ack(request, payload: AckIn):
     """The core has received these decisions (it books them later; the booking comes back in an import)."""
     _query_checked(request, set())
-    acknowledged = decisions_acknowledge(serial_nos=payload.serial_nos)
-    return {"acknowledged": acknowledged, "unknown": decisions_unknown(serial_nos=payload.serial_nos)}
+    # One pass: the service finds the unknown serials it logs, the reply lists them.
+    result = decisions_acknowledge(serial_nos=payload.serial_nos)
+    return {"acknowledged": result.count, "unknown": result.unknown}
