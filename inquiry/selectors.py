@@ -15,6 +15,7 @@ from django.http import Http404
 
 from inquiry import amortization
 from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from zzgjj_portal.rows import ModelRows
 
 ZERO = Decimal("0.00")
 
@@ -47,11 +48,17 @@ class PlanResult:
 
 @dataclass(frozen=True)
 class LedgerResult:
-    """The entries of a date range with their totals (exact Decimals)."""
+    """The entries of a date range with their totals (exact Decimals).
+    `rows` makes instances only for the slice asked for (a page shows 20)."""
 
-    entries: list[LedgerEntry]
+    rows: ModelRows[LedgerEntry]
     income_total: Decimal
     outgo_total: Decimal
+
+    @property
+    def entries(self) -> list[LedgerEntry]:
+        """Every entry as an instance (the Excel file and the print show them all)."""
+        return list(self.rows)
 
 
 def member_fund_account(*, member: Member) -> FundAccount | None:
@@ -94,10 +101,11 @@ def ledger_entries(*, member: Member, start: date | None, end: date | None) -> L
         queryset = queryset.filter(booked_on__gte=start)
     if end:
         queryset = queryset.filter(booked_on__lte=end)
-    entries = list(queryset.order_by("booked_on", "id"))
-    income = sum((e.amount for e in entries if e.amount > 0), ZERO)
-    outgo = sum((-e.amount for e in entries if e.amount < 0), ZERO)
-    return LedgerResult(entries=entries, income_total=income, outgo_total=outgo)
+    rows = ModelRows(queryset.order_by("booked_on", "id"))
+    amounts = rows.column("amount")
+    income = sum((a for a in amounts if a > 0), ZERO)
+    outgo = sum((-a for a in amounts if a < 0), ZERO)
+    return LedgerResult(rows=rows, income_total=income, outgo_total=outgo)
 
 
 def loan_get_for_member(
@@ -136,7 +144,7 @@ def loan_progress_steps(*, loan: LoanContract) -> list[LoanProgressStep]:
     return list(LoanProgressStep.objects.filter(contract=loan).order_by("order"))
 
 
-def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None) -> list[Repayment]:
+def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None) -> ModelRows[Repayment]:
     """还款明细 of a contract (already passed the gate) repaid between start and
     end inclusive, oldest first; one query on the (contract, repaid_on) index."""
     queryset = Repayment.objects.filter(contract=loan)
@@ -144,7 +152,7 @@ def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None)
         queryset = queryset.filter(repaid_on__gte=start)
     if end:
         queryset = queryset.filter(repaid_on__lte=end)
-    return list(queryset.order_by("repaid_on", "id"))
+    return ModelRows(queryset.order_by("repaid_on", "id"))
 
 
 def loan_plan(*, loan: LoanContract, start: date | None, end: date | None) -> PlanResult | None:

@@ -50,7 +50,7 @@ class LedgerView(MemberPageMixin, TemplateView):
             result = selectors.ledger_entries(member=self.member, start=start, end=end)
             if request.GET.get("format") == "xlsx":
                 return exports.ledger_xlsx_response(member=self.member, start=start, end=end, result=result)
-            context.update(result=result, page_obj=paginate(request, result.entries))
+            context.update(result=result, page_obj=paginate(request, result.rows))
         return self.render_to_response(self.get_context_data(**context))
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # Session and user with its member come first on every page (2); each page's
 # own reads follow. The budget is per page and must hold for 1 row and for 300.
 PAGES = [
-    ("tasks:home", {}, 8),  # + 我发起的
+    ("tasks:home", {}, 7),  # + 我发起的
     ("inquiry:basic_info", {}, 5),
     ("inquiry:ledger", {"start": "2000-01-01", "end": "2029-12-31"}, 5),
     ("inquiry:ledger", {"start": "2000-01-01", "end": "2029-12-31", "format": "xlsx"}, 4),

@@ -20,11 +20,11 @@ def home_queries(client, django_assert_max_num_queries, limit):
 
 def test_home_query_count_is_fixed_whatever_the_messages(member_client, member_user, django_assert_max_num_queries):
     MessageFactory(member=member_user.member)
-    few = home_queries(member_client, django_assert_max_num_queries, 9)  # + 我发起的
+    few = home_queries(member_client, django_assert_max_num_queries, 8)  # + 我发起的
     MessageFactory.create_batch(40, member=member_user.member)
     MessageFactory.create_batch(40, member=member_user.member, read_at=timezone.now())
     MessageFactory.create_batch(10, member=member_user.member, deleted_at=timezone.now())
-    assert home_queries(member_client, django_assert_max_num_queries, 9) == few
+    assert home_queries(member_client, django_assert_max_num_queries, 8) == few
 
 
 def test_more_page_query_count_is_fixed(member_client, member_user, django_assert_max_num_queries):
@@ -54,3 +54,24 @@ def test_member_lists_use_the_member_indexes(member_user):
     assert "message_member_read_idx" in read
     # The order comes from the index: no sort step on top.
     assert "Sort" not in unread and "Sort" not in read
+
+
+def test_home_tasks_counts_every_unread_message_beyond_the_five_listed(member_user):
+    from tasks.selectors import home_tasks
+
+    member = member_user.member
+    unread = MessageFactory.create_batch(7, member=member)
+    other = MessageFactory()  # another member's (newer) unread message counts for them, not here
+    MessageFactory(member=member, read_at=timezone.now())
+    MessageFactory(member=member, deleted_at=timezone.now())
+    tasks = home_tasks(member=member)
+    assert len(tasks.unread) == 5 and tasks.unread_count == 7
+    assert tasks.newest_unread_id == max(m.pk for m in unread) < other.pk
+    assert len(tasks.read) == 1
+
+
+def test_home_tasks_without_unread_messages(member_user):
+    from tasks.selectors import home_tasks
+
+    tasks = home_tasks(member=member_user.member)
+    assert (tasks.unread, tasks.unread_count, tasks.newest_unread_id) == ([], 0, 0)
