@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from inquiry import amortization
 from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from zzgjj_portal.compiled import CompiledRead
 from zzgjj_portal.rows import ModelRows
 
 ZERO = Decimal("0.00")
@@ -61,14 +62,59 @@ class LedgerResult:
         return list(self.rows)
 
 
+# The reads every fresh member page makes, compiled once per process
+# (zzgjj_portal/compiled.py). A foreign key lookup takes the member's id.
+_fund_account = CompiledRead(
+    lambda member_id: FundAccount.objects.select_related("employer").filter(member=member_id)[:1], member_id=int
+)
+_loans = CompiledRead(lambda member_id: member_loans(member=member_id), member_id=int)
+_ledger_fields = [field.attname for field in LedgerEntry._meta.concrete_fields]
+_ledger_rows = CompiledRead(
+    lambda member_id, start, end: (
+        LedgerEntry.objects.filter(account__member=member_id, booked_on__gte=start, booked_on__lte=end)
+        .order_by("booked_on", "id")
+        .values_list(*_ledger_fields)
+    ),
+    member_id=int,
+    start=date,
+    end=date,
+)
+_latest_period = CompiledRead(
+    lambda account_id: (
+        LedgerEntry.objects.filter(
+            account=account_id, kind__in=[LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
+        )
+        .order_by("-period")
+        .values_list("period")[:1]
+    ),
+    account_id=int,
+)
+_progress_steps = CompiledRead(
+    lambda contract_id: LoanProgressStep.objects.filter(contract=contract_id).order_by("order"), contract_id=int
+)
+_repayment_fields = [field.attname for field in Repayment._meta.concrete_fields]
+_repayment_rows = CompiledRead(
+    lambda contract_id: (
+        Repayment.objects.filter(contract=contract_id).order_by("repaid_on", "id").values_list(*_repayment_fields)
+    ),
+    contract_id=int,
+)
+
+
 def member_fund_account(*, member: Member) -> FundAccount | None:
     """The member's fund account with its employer, or None (not yet opened)."""
-    return FundAccount.objects.select_related("employer").filter(member=member).first()
+    found = _fund_account(member_id=member.pk)
+    return found[0] if found else None
 
 
 def member_loans(*, member: Member) -> QuerySet[LoanContract]:
     """The member's loan contracts, oldest application first."""
     return LoanContract.objects.filter(member=member).order_by("applied_on", "id")
+
+
+def member_loan_list(*, member: Member) -> list[LoanContract]:
+    """`member_loans` as a list, as every page that shows them needs it."""
+    return _loans(member_id=member.pk)
 
 
 def member_has_loans(*, member: Member) -> bool:
@@ -78,14 +124,14 @@ def member_has_loans(*, member: Member) -> bool:
 
 def home_summary(*, member: Member) -> HomeSummary:
     """我的公积金 and 我的贷款 on the personal home page: two queries."""
-    return HomeSummary(account=member_fund_account(member=member), loans=list(member_loans(member=member)))
+    return HomeSummary(account=member_fund_account(member=member), loans=member_loan_list(member=member))
 
 
 def latest_deposit_period(*, account: FundAccount) -> str:
     """最近汇缴年月: the latest month paid for by a deposit or back payment ('' if none)."""
-    kinds = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
-    result = account.entries.filter(kind__in=kinds).aggregate(latest=Max("period"))
-    return result["latest"] or ""
+    # The largest 'YYYYMM' (an empty period sorts first): what MAX(period) gives.
+    found = _latest_period(account_id=account.pk)
+    return found[0][0] if found else ""
 
 
 def ledger_entries(*, member: Member, start: date | None, end: date | None) -> LedgerResult:
@@ -96,12 +142,16 @@ def ledger_entries(*, member: Member, start: date | None, end: date | None) -> L
     in Python: SQLite's SUM() over decimals goes through float, and money
     totals must be exact on every database.
     """
-    queryset = LedgerEntry.objects.filter(account__member=member)
-    if start:
-        queryset = queryset.filter(booked_on__gte=start)
-    if end:
-        queryset = queryset.filter(booked_on__lte=end)
-    rows = ModelRows(queryset.order_by("booked_on", "id"))
+    if start and end:
+        # The page's case (its form always has both): the compiled read.
+        rows = ModelRows.of(LedgerEntry, _ledger_fields, _ledger_rows(member_id=member.pk, start=start, end=end))
+    else:
+        queryset = LedgerEntry.objects.filter(account__member=member)
+        if start:
+            queryset = queryset.filter(booked_on__gte=start)
+        if end:
+            queryset = queryset.filter(booked_on__lte=end)
+        rows = ModelRows(queryset.order_by("booked_on", "id"))
     amounts = rows.column("amount")
     income = sum((a for a in amounts if a > 0), ZERO)
     outgo = sum((-a for a in amounts if a < 0), ZERO)
@@ -141,12 +191,15 @@ def default_loan(loans: list[LoanContract]) -> LoanContract | None:
 
 def loan_progress_steps(*, loan: LoanContract) -> list[LoanProgressStep]:
     """The contract's progress nodes in order (the loan already passed the gate)."""
-    return list(LoanProgressStep.objects.filter(contract=loan).order_by("order"))
+    return _progress_steps(contract_id=loan.pk)
 
 
 def loan_repayments(*, loan: LoanContract, start: date | None, end: date | None) -> ModelRows[Repayment]:
     """还款明细 of a contract (already passed the gate) repaid between start and
     end inclusive, oldest first; one query on the (contract, repaid_on) index."""
+    if not start and not end:
+        # The page's default (no range chosen): the compiled read.
+        return ModelRows.of(Repayment, _repayment_fields, _repayment_rows(contract_id=loan.pk))
     queryset = Repayment.objects.filter(contract=loan)
     if start:
         queryset = queryset.filter(repaid_on__gte=start)

@@ -66,7 +66,7 @@ class LoanPageMixin(MemberPageMixin):
     shows_money = True
 
     def get(self, request, *args, **kwargs):
-        self.loans = list(selectors.member_loans(member=self.member))
+        self.loans = selectors.member_loan_list(member=self.member)
         contract_no = request.GET.get("contract")
         if contract_no:
             self.loan = selectors.loan_get_for_member(

@@ -20,14 +20,23 @@ class ModelRows(Sequence, Generic[M]):
     """The rows of `queryset` (evaluated now, in its order) as a sequence of
     model instances made on access; `column(name)` reads one field of every row."""
 
-    def __init__(self, queryset: "models.QuerySet[M]"):
-        self.model = queryset.model
-        self.db = queryset.db
-        # Every concrete field by attname, in the order Model.from_db expects
-        # (it then takes the values positionally, its fast path).
-        self.names = [field.attname for field in self.model._meta.concrete_fields]
-        self._index = {name: i for i, name in enumerate(self.names)}
-        self.rows = list(queryset.values_list(*self.names))
+    def __init__(self, queryset: "models.QuerySet[M] | None" = None):
+        if queryset is not None:
+            # Every concrete field by attname, in the order Model.from_db expects
+            # (it then takes the values positionally, its fast path).
+            names = [field.attname for field in queryset.model._meta.concrete_fields]
+            self._set(queryset.model, queryset.db, names, list(queryset.values_list(*names)))
+
+    @classmethod
+    def of(cls, model: type[M], names: list[str], rows: list[tuple], db: str = "default") -> "ModelRows[M]":
+        """Rows already fetched: every concrete field of `model`, in `names` order."""
+        made = cls()
+        made._set(model, db, names, rows)
+        return made
+
+    def _set(self, model, db: str, names: list[str], rows: list[tuple]) -> None:
+        self.model, self.db, self.names, self.rows = model, db, names, rows
+        self._index = {name: i for i, name in enumerate(names)}
 
     def __len__(self) -> int:
         return len(self.rows)

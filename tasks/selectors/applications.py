@@ -21,6 +21,7 @@ from tasks import eligibility
 from tasks.models.applications import WITHDRAWAL_REASONS, Application, ApplicationStep
 from tasks.selectors.decisions import pending_loan_serial
 from tasks.selectors.messages import HOME_LIST_SIZE
+from zzgjj_portal.compiled import CompiledRead
 
 
 def withdrawal_limits() -> eligibility.WithdrawalLimits:
@@ -148,9 +149,15 @@ def member_applications(*, member: Member) -> QuerySet[Application]:
     return Application.objects.for_member(member).select_related("decision").order_by("-submitted_at", "-id")
 
 
+# Compiled once per process (zzgjj_portal/compiled.py); a foreign key lookup takes the member's id.
+_home_applications = CompiledRead(
+    lambda member_id: member_applications(member=member_id)[:HOME_LIST_SIZE], member_id=int
+)
+
+
 def home_applications(*, member: Member) -> list[Application]:
     """The newest few for the home page's 我发起的 tab (one query)."""
-    return list(member_applications(member=member)[:HOME_LIST_SIZE])
+    return _home_applications(member_id=member.pk)
 
 
 def application_get_for_member(*, member: Member, pk: int) -> Application:

@@ -8,6 +8,7 @@ from django.http import Http404
 from inquiry.models import Member
 from tasks.models import ChannelToken, Message
 from tasks.services.tokens import token_hash
+from zzgjj_portal.compiled import CompiledRead
 
 HOME_LIST_SIZE = 5
 # Largest value of a BigAutoField: a bigger id in a URL would make PostgreSQL
@@ -46,23 +47,30 @@ def message_get_for_member(*, member: Member, pk: int) -> Message:
         raise Http404("no such message") from None
 
 
+# The home page's two message reads, compiled once per process
+# (zzgjj_portal/compiled.py); a foreign key lookup takes the member's id.
+_unread_with_totals = CompiledRead(
+    lambda member_id: messages_unread(member=member_id).annotate(
+        unread_total=Window(Count("id")), unread_newest=Window(Max("id"))
+    )[:HOME_LIST_SIZE],
+    member_id=int,
+)
+_read_newest = CompiledRead(lambda member_id: messages_read(member=member_id)[:HOME_LIST_SIZE], member_id=int)
+
+
 def home_tasks(*, member: Member) -> HomeTasks:
     """The task area of the home page in two queries, whatever the number of messages.
 
     The unread count and the newest unread id ride on the unread list as
     window aggregates over all the member's unread messages (taken before the
     LIMIT): one query instead of a list and a separate aggregate."""
-    unread = list(
-        messages_unread(member=member).annotate(unread_total=Window(Count("id")), unread_newest=Window(Max("id")))[
-            :HOME_LIST_SIZE
-        ]
-    )
+    unread = _unread_with_totals(member_id=member.pk)
     # Ids grow with arrival, whatever sent_at a channel gave: the largest is the latest to arrive.
     return HomeTasks(
         unread=unread,
         unread_count=unread[0].unread_total if unread else 0,
         newest_unread_id=unread[0].unread_newest if unread else 0,
-        read=list(messages_read(member=member)[:HOME_LIST_SIZE]),
+        read=_read_newest(member_id=member.pk),
     )
 
 
