@@ -117,9 +117,14 @@ def member_loan_list(*, member: Member) -> list[LoanContract]:
     return _loans(member_id=member.pk)
 
 
+_any_loan = CompiledRead(
+    lambda member_id: LoanContract.objects.filter(member=member_id).values_list("id")[:1], member_id=int
+)
+
+
 def member_has_loans(*, member: Member) -> bool:
-    """Whether the loan menu entries are shown (one cheap EXISTS query)."""
-    return LoanContract.objects.filter(member=member).exists()
+    """Whether the loan menu entries are shown (one cheap query, compiled once)."""
+    return bool(_any_loan(member_id=member.pk))
 
 
 def home_summary(*, member: Member) -> HomeSummary:
