@@ -117,11 +117,12 @@ APP_XML = (
 )
 
 # Characters XML 1.0 cannot hold at all (C0 controls but tab, newline and
-# carriage return). openpyxl refused them (a 500); no reader could show them.
-ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# carriage return; lone surrogates, which UTF-8 cannot encode either).
+# openpyxl refused them (a 500); no reader could show them.
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What text needs done before it goes between tags: the three markup
 # characters, and a carriage return, which XML would read back as a newline.
-NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel counts days from 1899-12-30, as if 1900 had had 29 February.
 EPOCH = date(1899, 12, 30)
 FIRST_REAL_DAY = 61  # 1900-03-01
@@ -247,7 +248,7 @@ def workbook_bytes(
     rows: list[str],
     last_row: int,
     widths: list[float],
-    merged: list[str] = (),
+    merged: Iterable[str] = (),
     frozen_rows: int = 0,
     print_title_row: int | None = None,
     creator: str = "",
