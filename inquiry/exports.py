@@ -1,28 +1,25 @@
-"""Excel downloads (数据下载) of the inquiry pages, written with openpyxl.
+"""Excel downloads (数据下载) of the inquiry pages.
 
 Each export takes the rows the page's selector returned, so the page and the
 file can never disagree. The sheet layout is built by pure functions
-(`ledger_sheet`, `plan_sheet`) and written by `workbook_bytes`.
+(`ledger_sheet`, `plan_sheet`) and written by `workbook_bytes` through
+inquiry/xlsx.py (SpreadsheetML written directly: openpyxl cost seven times the
+CPU for the same file).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
-from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
-from inquiry.models import LoanContract, Member
+from inquiry import xlsx
+from inquiry.models import LedgerEntry, LoanContract, Member
 from inquiry.selectors import LedgerResult, PlanResult
 from zzgjj_portal.masking import mask_id_number
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 CENTER = "枣庄市住房公积金管理中心"
 # A text cell starting with one of these is a formula (or becomes one when
 # the sheet is edited or re-saved as CSV) in Excel: "formula injection".
@@ -76,6 +73,8 @@ LEDGER_COLUMNS = [
     Column("摘要", "text", 28),
 ]
 
+KIND_LABELS = {code: str(label) for code, label in LedgerEntry.Kind.choices}
+
 PLAN_COLUMNS = [
     Column("应还年月", "text", 11),
     Column("应还日期", "date", 13),
@@ -92,8 +91,10 @@ def ledger_sheet(*, member: Member, start: date | None, end: date | None, result
         info=[member_line(member), f"查询日期:{range_text(start, end)}"],
         columns=LEDGER_COLUMNS,
     )
+    # The kind's label from a dict: get_kind_display() costs 2.6 µs an entry,
+    # 1 ms of a 30-year file.
     sheet.rows = [
-        [e.booked_on, e.get_kind_display(), e.period, e.income, e.outgo, e.balance_after, e.summary_shown]
+        [e.booked_on, KIND_LABELS.get(e.kind, e.kind), e.period, e.income, e.outgo, e.balance_after, e.summary_shown]
         for e in result.entries
     ]
     sheet.footer = ["合计", "", "", result.income_total, result.outgo_total, None, ""]
@@ -115,60 +116,82 @@ def plan_sheet(*, member: Member, loan: LoanContract, start: date | None, end: d
     return sheet
 
 
-def _put(cell, value, kind: str) -> None:
-    cell.value = value
-    if kind == "money" and value is not None:
-        cell.number_format = MONEY_FORMAT
-    elif kind == "date" and value is not None:
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, str) and looks_like_formula(value):
-        # openpyxl stores "=…" as a formula; force a plain string cell and
-        # mark it quote-prefixed so Excel keeps it text even after editing.
-        cell.data_type = "s"
-        cell.quotePrefix = True
+# A cell's style by its column's kind and whether it is bold (the totals):
+# money #,##0.00 and dates yyyy-mm-dd (xlsx.STYLES_XML).
+STYLES = {
+    ("text", False): xlsx.PLAIN,
+    ("text", True): xlsx.BOLD,
+    ("money", False): xlsx.MONEY,
+    ("money", True): xlsx.BOLD_MONEY,
+    ("date", False): xlsx.DATE,
+    ("date", True): xlsx.BOLD_DATE,
+}
+
+
+def cell_xml(ref: str, value, kind: str, *, bold: bool = False) -> str:
+    """One cell: money and dates as numbers in their formats, text as text.
+    Text that a spreadsheet could read as a formula is marked quote-prefixed
+    so Excel keeps it text even after editing; it is never written as a
+    formula. An empty cell is written only when bold (the totals row)."""
+    if value is None or value == "":
+        return xlsx.blank_cell(ref, xlsx.BOLD if bold else xlsx.PLAIN)
+    style = STYLES[kind, bold]
+    if isinstance(value, str):
+        if kind == "text" and looks_like_formula(value):
+            style = xlsx.BOLD_QUOTED if bold else xlsx.QUOTED
+        return xlsx.text_cell(ref, value, style)
+    if isinstance(value, date):
+        return xlsx.date_cell(ref, value, style)
+    return xlsx.number_cell(ref, value, style)
 
 
 def workbook_bytes(sheet: Sheet) -> bytes:
     """The sheet as an .xlsx file: title, info lines, frozen header, rows with
     real number and date cells, and column widths."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = sheet.title
     width = len(sheet.columns)
-    ws.cell(row=1, column=1, value=f"{CENTER} {sheet.title}").font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    for offset, line in enumerate(sheet.info, start=2):
-        _put(ws.cell(row=offset, column=1), line, "text")
-        ws.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=width)
-    header_row = len(sheet.info) + 2
-    fill = PatternFill("solid", fgColor="EEF3F9")
-    thin = Side(style="thin", color="999999")
-    for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=header_row, column=index, value=column.title)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.border = Border(bottom=thin)
-        cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(index)].width = column.width
+    letters = [xlsx.column_letter(index) for index in range(1, width + 1)]
     kinds = [column.kind for column in sheet.columns]
-    row_number = header_row
+    last = letters[-1]
+    rows = [xlsx.row_xml(1, [xlsx.text_cell("A1", f"{CENTER} {sheet.title}", xlsx.TITLE)])]
+    for number, line in enumerate(sheet.info, start=2):
+        rows.append(xlsx.row_xml(number, [cell_xml(f"A{number}", line, "text")]))
+    header_row = len(sheet.info) + 2
+    rows.append(
+        xlsx.row_xml(
+            header_row,
+            [
+                xlsx.text_cell(f"{letter}{header_row}", c.title, xlsx.HEADER)
+                for letter, c in zip(letters, sheet.columns, strict=True)
+            ],
+        )
+    )
+    number = header_row
     for row in sheet.rows:
-        row_number += 1
-        for index, (value, kind) in enumerate(zip(row, kinds, strict=True), start=1):
-            _put(ws.cell(row=row_number, column=index), value, kind)
+        number += 1
+        cells = [
+            cell_xml(f"{letter}{number}", value, kind) for letter, value, kind in zip(letters, row, kinds, strict=True)
+        ]
+        rows.append(xlsx.row_xml(number, cells))
     if sheet.footer:
-        row_number += 1
-        for index, (value, kind) in enumerate(zip(sheet.footer, kinds, strict=True), start=1):
-            cell = ws.cell(row=row_number, column=index)
-            _put(cell, value if value != "" else None, kind)
-            cell.font = Font(bold=True)
-    # Freeze everything above the first data row: the header stays in view.
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        number += 1
+        cells = [
+            cell_xml(f"{letter}{number}", value, kind, bold=True)
+            for letter, value, kind in zip(letters, sheet.footer, kinds, strict=True)
+        ]
+        rows.append(xlsx.row_xml(number, cells))
+    return xlsx.workbook_bytes(
+        sheet_name=sheet.title,
+        rows=rows,
+        last_row=number,
+        widths=[column.width for column in sheet.columns],
+        # The title and the info lines span the table.
+        merged=[f"A{n}:{last}{n}" for n in range(1, header_row)],
+        # Everything above the first data row stays in view, and the header
+        # heads every printed page.
+        frozen_rows=header_row,
+        print_title_row=header_row,
+        creator=CENTER,
+    )
 
 
 def content_disposition(filename: str, *, fallback: str, inline: bool = False) -> str:

@@ -3,9 +3,9 @@
 from io import BytesIO
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from inquiry.exports import _put, looks_like_formula
+from inquiry.exports import Column, Sheet, looks_like_formula, workbook_bytes
 
 
 @pytest.mark.parametrize(
@@ -29,14 +29,13 @@ from inquiry.exports import _put, looks_like_formula
 )
 def test_formula_like_text_is_detected_and_kept_as_text(value):
     assert looks_like_formula(value)
-    workbook = Workbook()
-    cell = workbook.active.cell(row=1, column=1)
-    _put(cell, value, "text")
-    data = BytesIO()
-    workbook.save(data)
-    saved = load_workbook(BytesIO(data.getvalue())).active.cell(row=1, column=1)
-    # openpyxl writes through lxml, which keeps even a carriage return (as &#13;).
-    assert saved.data_type == "s" and saved.value == value and saved.quotePrefix
+    sheet = Sheet(title="摘要", info=[value], columns=[Column("摘要", "text", 20)], rows=[[value]], footer=[value])
+    saved = load_workbook(BytesIO(workbook_bytes(sheet))).active
+    # The info line, the row and the totals: never a formula, always text,
+    # quote-prefixed; even a carriage return comes back (written as &#13;).
+    for cell in (saved["A2"], saved["A4"], saved["A5"]):
+        assert cell.data_type == "s" and cell.value == value and cell.quotePrefix
+    assert saved["A5"].font.b
 
 
 @pytest.mark.parametrize("value", ["汇缴", "2025年1月汇缴", "A-1", "1=1", "email@example"])
