@@ -5,22 +5,24 @@
 -- one request a line,
 --   CONNECTION <tab> COOKIE HEADER <tab> PATH
 -- When a connection has its last answer it writes DONE_PREFIX.<connection>
--- and keeps asking for PAD_PATH (the floor) until bench/depday.py, seeing
--- every connection's file, interrupts wrk (SIGINT): the run's time is the
--- list's, not wrk's -d (a cap). A connection must not fall idle: gunicorn's
--- sync workers would take its next, empty connection and wait on it (the
--- server closes every connection, wrk opens the next at once) until their
--- timeout, while the other connections' requests queue behind.
--- The padding answers are counted apart (`padded`) and left out of the
--- requests; their latencies (a few floor requests at the very end) are in
--- wrk's percentiles.
--- Usage: wrk -tC -cC -dCAP -s bench/depday.lua URL -- LIST_FILE DONE_PREFIX PAD_PATH
+-- and moves to PARK_PORT on loopback, a socket that takes connections and
+-- never answers; bench/depday.py, seeing every connection's file,
+-- interrupts wrk (SIGINT): the run's time is the list's, not wrk's -d (a
+-- cap). A finished connection must neither stay on the server idle
+-- (gunicorn closes every connection and wrk opens the next at once: a sync
+-- worker would take that empty connection and wait on it until its timeout,
+-- while the other connections' requests queue behind) nor keep asking
+-- (its answers would be in the figures). Should the server keep a
+-- connection open, the connection asks for PAD_PATH (the floor) meanwhile:
+-- those answers are counted apart (`padded`), and left out of the requests.
+-- Usage: wrk -tC -cC -dCAP -s bench/depday.lua URL -- LIST_FILE DONE_PREFIX PARK_PORT PAD_PATH
 -- Every answer to the list that is not a 200 counts as an error.
 local items = {}
 local sent, received = 0, 0
 local checked = false
 local threads = {}
 local done_file
+local park_port
 local pad_path
 -- Globals, not locals: done() reads each thread's through thread:get().
 bad = 0
@@ -38,7 +40,8 @@ function init(args)
     if t == me then table.insert(items, {cookie, p}) end
   end
   done_file = args[2] .. "." .. me
-  pad_path = args[3]
+  park_port = args[3]
+  pad_path = args[4]
 end
 
 function request()
@@ -63,6 +66,8 @@ function response(status, headers, body)
   end
   if status ~= 200 then bad = bad + 1 end
   if received == #items then
+    -- The next connection (the server closes this one) goes to the park.
+    wrk.thread.addr = wrk.lookup("127.0.0.1", park_port)[1]
     local file = io.open(done_file, "w")
     file:write(tostring(received))
     file:close()

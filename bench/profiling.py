@@ -7,6 +7,7 @@ the self time of the innermost Python frame, so a C call (psycopg's wait on
 the socket, a regex) counts for the Python function that made it. Grouped by
 the file of that frame, the groups add up to the whole request."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -112,10 +113,11 @@ def where(path: str, line: int, root: str) -> str:
 
 
 def short_path(path: str, root: str) -> str:
-    """A file's path from the project's folder or from site-packages (the
-    library's own path), else its name alone."""
+    """A file's path from the project's folder, site-packages or the standard
+    library (`django/db/…`, `html/__init__.py`), else as it is."""
     if "/site-packages/" in path:
         return path.split("/site-packages/", 1)[1]
     if path.startswith(root.rstrip("/") + "/"):
         return path[len(root.rstrip("/")) + 1 :]
-    return path.rsplit("/", 1)[-1]
+    stdlib = re.search(r"/lib/python3\.\d+/(.+)$", path)
+    return stdlib.group(1) if stdlib else path

@@ -78,11 +78,11 @@ def profile_section(profile: dict, floor_cpu: float, targets: dict) -> list[str]
         "",
         "| | " + " | ".join(f"{name}: ms per request | share" for name in names) + " |",
         "| --- |" + " ---: | ---: |" * len(names),
-        "| wall-clock, whole request | " + " | ".join(f"{profile[n]['wall_ms']:.1f} | 100% " for n in names) + "|",
+        "| wall-clock, whole request | " + " | ".join(f"{profile[n]['wall_ms']:.1f} | 100%" for n in names) + " |",
         "| CPU of this process | "
-        + " | ".join(f"{profile[n]['cpu_ms']:.1f} | {profile[n]['cpu_ms'] / profile[n]['wall_ms']:.0%} " for n in names)
-        + "|",
-        "| queries | " + " | ".join(f"{profile[n]['queries']} | " for n in names) + "|",
+        + " | ".join(f"{profile[n]['cpu_ms']:.1f} | {profile[n]['cpu_ms'] / profile[n]['wall_ms']:.0%}" for n in names)
+        + " |",
+        "| queries | " + " | ".join(f"{profile[n]['queries']} |" for n in names) + " |",
     ]
     groups = dict.fromkeys(g for n in names for g, _ in profile[n]["groups"])
     for group in groups:

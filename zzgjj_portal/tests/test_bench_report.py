@@ -119,6 +119,8 @@ def test_profile_section_groups_and_heaviest_functions():
     text = _report({"home": page, "缴存支取信息 30 years": page | {"wall_ms": 40.0}})
     section = text[text.index("## Where a fresh page's CPU goes") :]
     assert "| ORM: building queries, turning rows into objects | 8.00 | 40% | 8.00 | 20% |" in section
+    assert "| wall-clock, whole request | 20.0 | 100% | 40.0 | 100% |" in section
+    assert "| queries | 7 | | 7 | |" in section
     assert "| 1.50 | `__init__` | `django/db/models/base.py:462` |" in section
     assert "2.5× target is 5.0 ms" in section
     assert "## Where a fresh page's CPU goes" not in _report()
@@ -193,3 +195,9 @@ def test_a_built_in_frame_counts_for_its_callers_group_and_times_are_per_request
     assert groups[profiling.PORTAL] == pytest.approx(1.0)
     assert [row[1] for row in summary["top"]] == ["__iter__", "getattr", "view"]
     assert summary["top"][1][2] == "<built-in>" and summary["top"][0][2] == "django/db/models/query.py:10"
+
+
+def test_paths_are_shown_from_the_project_the_library_or_the_standard_library():
+    assert profiling.short_path("/srv/portal/inquiry/selectors.py", ROOT) == "inquiry/selectors.py"
+    assert profiling.short_path("/v/lib/python3.11/site-packages/django/urls/base.py", ROOT) == "django/urls/base.py"
+    assert profiling.short_path("/usr/lib/python3.11/html/__init__.py", ROOT) == "html/__init__.py"
