@@ -234,7 +234,7 @@ def run(args) -> dict:
 
             if not isinstance(error, psycopg.Error):
                 raise
-            note = f"{args.db} could not be copied ({type(error).__name__}: {str(error).strip()[:160]})"
+            note = f"{args.db} could not be copied ({type(error).__name__}: {' '.join(str(error).split())[:160]})"
             log(f"deposit day: {note}; raising the versions with UPDATE on {args.db} instead")
             db, how = args.db, "update"
     try:
@@ -334,7 +334,7 @@ def checks(figures: dict, targets: dict) -> list[tuple[str, bool]]:
             views["p95"] < targets["depday_p95_ms"],
         ),
         (
-            f"deposit day: every first view after the import rendered, every repeat from the cache "
+            f"deposit day: every first view after the version change rendered, every repeat from the cache "
             f"({cache['renders']:,} rendered for {cache['distinct']:,} distinct pages)",
             cache["renders"] == cache["distinct"],
         ),
@@ -399,12 +399,12 @@ def section(figures: dict, targets: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         _row("floor (logged in), the same members", floor, floor["rps"]),
         _row("the day before: each page once, after the login", before, floor["rps"]),
-        _row("deposit day: the views after the import", views, floor["rps"]),
+        _row("deposit day: the views after the versions moved", views, floor["rps"]),
         "",
         f"Page cache on the deposit day: {cache['renders']:,} of the {views['items']:,} views were rendered afresh "
         f"and {cache['from_cache']:,} ({hit_share:.0%}) served from the cache, counted as the page-cache keys "
         "written in Redis while the members looked (a render writes one key; a view served from the cache "
-        "writes none). By design the first view of each page after the import cannot come from the cache, "
+        "writes none). By design the first view of each page after the versions moved cannot come from the cache, "
         "its key holding the new data version (the day before's pages hold the old one): "
         f"{cache['distinct']:,} distinct (member, page) views, so {cache['distinct']:,} renders; every repeat "
         "comes from the cache. A first view after a login renders too: the browser's CSRF secret is in the key.",
