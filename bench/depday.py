@@ -414,6 +414,12 @@ def section(figures: dict, targets: dict) -> str:
     ]
     if not views["complete"]:
         lines.insert(-1, "- **incomplete**: wrk stopped at its cap before every view was answered.")
+    if views["seconds"] > figures["page_cache_seconds"]:
+        lines.insert(
+            -1,
+            f"- note: the views took {views['seconds']:.0f} s, longer than the cache keeps a page: pages "
+            "rendered early may have expired before they were counted.",
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -106,7 +106,8 @@ def test_every_member_logs_in_from_an_address_of_its_own():
 
 
 def _figures(**cache) -> dict:
-    views = {"rps": 120.0, "p50": 20.0, "p95": 45.0, "p99": 70.0, "errors": 0, "items": 900, "padded": 7}
+    views = {"rps": 120.0, "p50": 20.0, "p95": 45.0, "p99": 70.0, "errors": 0, "items": 900, "padded": 0}
+    views["seconds"] = 7.5
     return {
         "views": views | {"complete": True, "distinct": 400},
         "before": views | {"items": 400, "complete": True, "distinct": 400},
@@ -149,6 +150,10 @@ def test_deposit_day_section_says_how_the_versions_moved():
     fallback["note"] = "zzgjj_x could not be copied (ObjectInUse: …)"
     text = depday.section(fallback, TARGETS)
     assert depday.BARE_UPDATE in text and "could not be copied" in text
+    assert "may have expired" not in text
+    slow = _figures()
+    slow["views"]["seconds"] = 400.0
+    assert "may have expired before they were counted" in depday.section(slow, TARGETS)
 
 
 def test_deposit_day_lines_replace_the_placeholder_in_the_targets():
