@@ -220,6 +220,8 @@ def chosen_members(db: str, wanted: int) -> dict:
 
 
 def run(args) -> dict:
+    import psycopg
+
     WORK.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
     db, how, note = args.db, args.depday_bump, ""
@@ -229,11 +231,8 @@ def run(args) -> dict:
         log(f"deposit day: copying {args.db} into {db}")
         try:
             copy_seconds = copy_database(args.db, db)
-        except Exception as error:  # noqa: BLE001 - any refusal: measure without the import, and say so
-            import psycopg
-
-            if not isinstance(error, psycopg.Error):
-                raise
+        except psycopg.Error as error:
+            # Someone else connected to it, no room: measure without the import, and say so.
             note = f"{args.db} could not be copied ({type(error).__name__}: {' '.join(str(error).split())[:160]})"
             log(f"deposit day: {note}; raising the versions with UPDATE on {args.db} instead")
             db, how = args.db, "update"
