@@ -378,10 +378,9 @@ def section(figures: dict) -> str:
 
 def section_write(path: Path, text: str) -> None:
     """Put the import section into RESULTS.md, replacing the previous one."""
-    current = path.read_text() if path.exists() else ""
-    pattern = re.compile(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END) + "\n?", re.S)
-    found = pattern.search(current)
-    path.write_text(pattern.sub(lambda _: text, current) if found else current.rstrip("\n") + "\n\n" + text)
+    from bench.report import write_block
+
+    write_block(path, SECTION_START, SECTION_END, text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

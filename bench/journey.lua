@@ -6,7 +6,9 @@
 local sessions = {}
 local path = "/"
 local counter = 0
-local bad = 0
+-- A global, not a local: done() reads each thread's through thread:get(),
+-- which sees only globals (as a local it always read 0).
+bad = 0
 local threads = {}
 
 function setup(thread)

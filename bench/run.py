@@ -9,7 +9,12 @@
    (bench/journey.lua) at the same concurrency, the floor first.
 4. Prints two members printing continuously while the home page is loaded.
 5. Runs the member pages on the small set and reports the latency ratio.
-6. Imports the core system's books (bench/imports.py): the full scale batch
+6. Profiles a fresh home page and a 30-year ledger page in-process
+   (bench/profile_page.py): where a fresh page's CPU goes.
+7. The deposit day (bench/depday.py): every member's data version raised by
+   a daily delta, then many members' first views (--skip-depday leaves it
+   out; --depday-only runs only that).
+8. Imports the core system's books (bench/imports.py): the full scale batch
    into a fresh database, then a daily delta while the home page is loaded
    (--skip-imports leaves it out; --imports-only runs only that).
 
@@ -66,6 +71,12 @@ TARGETS = {
     "scale_ratio": 1.3,
     "repeat_print_ms": 100,
     "home_p99_printing_ms": 150,
+    # With sync workers a page reaches page_share of the floor's requests/s
+    # only if its CPU is at most 1 / page_share (2.5×) the floor's.
+    "cpu_ratio": 2.5,
+    # The deposit day (bench/depday.py): every view after the import a first view.
+    "depday_share": 0.40,
+    "depday_p95_ms": 50,
 }
 
 
@@ -171,10 +182,15 @@ def wait_ready(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start; see {WORK}/gunicorn-*.log")
 
 
-def login(base: str, id_number: str, password: str) -> str:
+def login(base: str, id_number: str, password: str, forwarded_for: str | None = None) -> str:
     """Log in through the real login form; returns the browser's Cookie header
-    (the session and the CSRF cookie, as a browser sends them on every page)."""
+    (the session and the CSRF cookie, as a browser sends them on every page).
+    `forwarded_for`: the member's own address, as nginx passes it on (the
+    server must trust loopback as its proxy: TRUSTED_PROXIES), so that many
+    logins are not one client asking for captchas (capped per address)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    if forwarded_for:
+        opener.addheaders.append(("X-Forwarded-For", forwarded_for))
     page = opener.open(base + "/").read().decode()
     fields = dict(re.findall(r'name="(csrfmiddlewaretoken|captcha_0)" value="([^"]+)"', page))
     data = urllib.parse.urlencode(
@@ -204,18 +220,28 @@ def wrk(base: str, path: str, sessions: Path, connections: int, seconds: int) ->
         str(sessions),
         path,
     ]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return parse_wrk(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def parse_wrk(out: str) -> dict:
+    """The figures of wrk's output: the JSON line our scripts' done() writes
+    (latencies in microseconds) as req/s, ms and errors. Every answer that is
+    not a 200 is an error, and so is every socket error. Answers a script
+    counts as `padded` (bench/depday.lua) are not requests of the run."""
     line = next(line for line in out.splitlines() if line.startswith("JSON "))
     raw = json.loads(line[5:])
     seconds_run = raw["duration_us"] / 1e6
     errors = raw["not_ok"] + raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    requests = raw["requests"] - raw.get("padded", 0)
     return {
-        "rps": raw["requests"] / seconds_run,
+        "rps": requests / seconds_run,
         "p50": raw["p50"] / 1000,
         "p95": raw["p95"] / 1000,
         "p99": raw["p99"] / 1000,
         "errors": errors,
-        "requests": raw["requests"],
+        "requests": requests,
+        "padded": raw.get("padded", 0),
+        "seconds": seconds_run,
     }
 
 
@@ -299,6 +325,16 @@ def main() -> None:
     parser.add_argument("--only", help="quick look: only endpoints whose name contains this (no report)")
     parser.add_argument("--skip-imports", action="store_true", help="leave out the import section")
     parser.add_argument("--imports-only", action="store_true", help="only the import section (bench/imports.py)")
+    parser.add_argument("--skip-depday", action="store_true", help="leave out the deposit day (bench/depday.py)")
+    parser.add_argument("--depday-only", action="store_true", help="only the deposit day (bench/depday.py)")
+    parser.add_argument("--depday-members", type=int, default=2000, help="members who log in on the deposit day")
+    parser.add_argument(
+        "--depday-bump",
+        choices=("import", "update"),
+        default="import",
+        help="raise the versions by importing a daily delta into a copy of --db (default), or by an UPDATE on --db",
+    )
+    parser.add_argument("--depday-db", help="the copy the deposit day imports into (default: <--db>_depday)")
     from bench import imports
 
     imports.add_arguments(parser)
@@ -306,10 +342,15 @@ def main() -> None:
     if args.imports_only:
         run_imports(args)
         return
+    if args.depday_only:
+        WORK.mkdir(parents=True, exist_ok=True)
+        collectstatic(args.db)
+        run_depday(args)
+        return
     # Other work on a shared machine shows in every figure: say how busy it was.
     args.load_start = f"{os.getloadavg()[0]:.1f}"
     WORK.mkdir(parents=True, exist_ok=True)
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(args.db), check=True)
+    collectstatic(args.db)
     seed_out = ensure_data(args.db, args.members)
     ensure_data(args.small_db, args.small_members)
     sizes = {args.db: data_size(args.db), args.small_db: data_size(args.small_db)}
@@ -354,13 +395,64 @@ def main() -> None:
     renders = pages + [e for e in ENDPOINTS if "Excel" in e[0]]
     cold = run_set(args.db, args.port + 20, chosen, args, renders, "scale, rendered afresh", no_page_cache)
     small = run_set(args.small_db, args.port + 10, chosen, args, pages, "small, rendered afresh", no_page_cache)
+    profile = profile_fresh(args.db)
     from bench.report import write_report
 
-    text = write_report(args, scale, cold, small, sizes, seed_out, ENDPOINTS, TARGETS, cpu)
+    text = write_report(args, scale, cold, small, sizes, seed_out, ENDPOINTS, TARGETS, cpu, profile)
     Path(args.output).write_text(text)
     print(text)
+    failed = None
+    if not args.skip_depday:
+        try:
+            run_depday(args)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - the imports still run; the exit code says it
+            failed = error
+            log(f"deposit day failed: {type(error).__name__}: {error}")
     if not args.skip_imports:
         run_imports(args)
+    if failed is not None:
+        raise SystemExit(f"deposit day failed: {failed}")
+
+
+def collectstatic(db: str) -> None:
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(db), check=True)
+
+
+# The pages whose fresh render is profiled for RESULTS.md.
+PROFILED = [("home", "/home/"), ("缴存支取信息 30 years", LEDGER_30Y)]
+
+
+def profile_fresh(db: str, repeats: int = 30) -> dict | None:
+    """Where a fresh page's time goes (bench/profile_page.py, in-process,
+    the 30-year member, page cache off): by page name. None when it fails:
+    the report is written without it rather than lost."""
+    result = subprocess.run(
+        [PY, "bench/profile_page.py", "--json", "--repeats", str(repeats), *(path for _, path in PROFILED)],
+        cwd=ROOT,
+        env=env_for(db, PAGE_CACHE_SECONDS="0", PYTHONWARNINGS="ignore"),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        log(f"profile of the fresh pages failed, left out of the report:\n{result.stderr[-2000:]}")
+        return None
+    by_path = json.loads(result.stdout)
+    return {name: by_path[path] for name, path in PROFILED}
+
+
+def run_depday(args) -> None:
+    """The deposit day (bench/depday.py): its section of the report and its
+    lines in the targets section."""
+    from bench import depday
+    from bench.report import write_block
+
+    figures = depday.run(args)
+    (WORK / "depday.json").write_text(json.dumps(figures, indent=2, default=str))
+    output = Path(args.output)
+    text = depday.section(figures, TARGETS)
+    write_block(output, depday.SECTION_START, depday.SECTION_END, text)
+    write_block(output, depday.TARGETS_START, depday.TARGETS_END, depday.targets_block(figures, TARGETS), append=False)
+    print(text)
 
 
 def run_imports(args) -> None:
