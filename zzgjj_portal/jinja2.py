@@ -15,22 +15,33 @@ Django's own code:
   `is_safe`); the portal's (|money …) come from templatetags/portal.py, which
   the Django engine (admin) loads too;
 - `url()`, `static()` and `querystring()` return what {% url %}, {% static %}
-  and Django 5.2's {% querystring %} return, and are escaped the same way.
+  and Django 5.2's {% querystring %} return, and are escaped the same way;
+  `{{ csrf_input }}` is made once per page, as {% csrf_token %}'s token is.
+
+Since `finalize` escapes every value, the compiled templates do not pass it
+through markupsafe's escape() as well (PortalCodeGenerator): that would only
+copy the escaped text into a Markup, and cost more than all the rest of a
+value's way into the page.
 
 A missing variable, attribute or call is silently "" (false, empty) as in
 Django's engine, in development too (SilentUndefined).
 """
 
+from functools import partial
 from types import SimpleNamespace
 from weakref import WeakKeyDictionary
 
 from django.template import defaultfilters, defaulttags
+from django.template.backends.utils import csrf_input
 from django.template.base import render_value_in_context
 from django.templatetags.static import static
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
-from jinja2 import ChainableUndefined, Environment, Undefined, pass_context
+from jinja2 import ChainableUndefined, Environment, Undefined, nodes, pass_context
+from jinja2.compiler import CodeGenerator
 
 from zzgjj_portal.templatetags import portal
 
@@ -61,11 +72,41 @@ class SilentUndefined(ChainableUndefined):
     __le__ = __gt__ = __ge__ = __lt__
 
 
+# Django's escape() without the check for lazy strings, for a plain str.
+_escape_str = escape.__wrapped__
+
+
 def finalize(value):
-    """{{ value }} as Django's engine writes it into a page."""
+    """{{ value }} as Django's engine writes it into a page: always text
+    escaped for HTML (a SafeString)."""
+    if type(value) is str:
+        # Most values; what render_value_in_context does to a plain str.
+        return _escape_str(value)
     if isinstance(value, Undefined):
         return ""
     return render_value_in_context(value, _DJANGO_CONTEXT)
+
+
+class PortalCodeGenerator(CodeGenerator):
+    """Compiles `{{ value }}` to `str(finalize(value))`, not
+    `escape(finalize(value))`: finalize has escaped it already (the Django
+    way). A constant `{{ "…" }}` is left to run time, so that it too is
+    escaped by finalize rather than by markupsafe at compile time."""
+
+    def _output_child_pre(self, node, frame, finalize_info):
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize_info.src:
+            self.write("str(" + finalize_info.src)
+        else:
+            super()._output_child_pre(node, frame, finalize_info)
+
+    def _output_child_to_const(self, node, frame, finalize_info):
+        if not isinstance(node, nodes.TemplateData):
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize_info)
+
+
+class PortalEnvironment(Environment):
+    code_generator_class = PortalCodeGenerator
 
 
 def django_filter(func):
@@ -96,20 +137,35 @@ def django_filter(func):
 _reversed: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def url(viewname, *args, **kwargs) -> str:
-    """{% url viewname arg … %}."""
+def _names_reversed() -> dict[str, str]:
+    """The reversed names of the current URLconf and script prefix."""
+    resolver = get_resolver(get_urlconf())
+    by_prefix = _reversed.get(resolver)
+    if by_prefix is None:
+        by_prefix = _reversed.setdefault(resolver, {})
+    return by_prefix.setdefault(get_script_prefix(), {})
+
+
+def _url(known: dict[str, str], viewname, *args, **kwargs) -> str:
     if args or kwargs:
         return reverse(viewname, args=args, kwargs=kwargs)
-    resolver = get_resolver(get_urlconf())
-    known = _reversed.get(resolver)
-    if known is None:
-        known = _reversed.setdefault(resolver, {})
-    key = (get_script_prefix(), viewname)
     try:
-        return known[key]
+        return known[viewname]
     except KeyError:
-        found = known[key] = reverse(viewname)
+        found = known[viewname] = reverse(viewname)
         return found
+
+
+def url(viewname, *args, **kwargs) -> str:
+    """{% url viewname arg … %}."""
+    return _url(_names_reversed(), viewname, *args, **kwargs)
+
+
+def urls(request) -> dict:
+    """Context processor: a page's `url()`, which looks the URLconf and the
+    script prefix up once for the page rather than for each of its links
+    (pages rendered without a request use the global `url` above)."""
+    return {"url": partial(_url, _names_reversed())}
 
 
 @pass_context
@@ -122,6 +178,14 @@ def querystring(context, query_dict=None, **kwargs) -> str:
     return defaulttags.querystring(None, query_dict, **kwargs)
 
 
+def csrf(request) -> dict:
+    """Context processor: `{{ csrf_input }}`, the hidden CSRF field, made at
+    most once per page. The backend's own is a lazy string made afresh (a new
+    masked token) each time it is written; Django's engine makes a page's
+    {% csrf_token %} once (its csrf context processor)."""
+    return {"csrf_input": SimpleLazyObject(lambda: csrf_input(request))}
+
+
 def environment(**options) -> Environment:
     """The environment factory named in settings.TEMPLATES (OPTIONS.environment)."""
     options.update(
@@ -131,7 +195,7 @@ def environment(**options) -> Environment:
         finalize=finalize,
         undefined=SilentUndefined,
     )
-    env = Environment(**options)  # noqa: S701 - autoescape is on (above)
+    env = PortalEnvironment(**options)  # noqa: S701 - autoescape is on (above)
     env.filters.update({name: django_filter(defaultfilters.register.filters[name]) for name in DJANGO_FILTERS})
     env.filters.update({name: django_filter(func) for name, func in portal.register.filters.items()})
     env.globals.update(url=url, static=static, querystring=querystring)

@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "zzgjj_portal.jinja2.csrf",
+                "zzgjj_portal.jinja2.urls",
             ],
         },
     },

@@ -96,6 +96,17 @@ def test_url_of_a_name_follows_the_script_prefix():
     assert jinja("{{ url('tasks:home') }}") == "/home/"
 
 
+def test_url_of_a_page_rendered_for_a_request_follows_the_script_prefix():
+    # A page's url() comes from a context processor (looked up once a page).
+    request = RequestFactory().get("/")
+    set_script_prefix("/portal/")
+    try:
+        page = engines["jinja2"].from_string("{{ url('tasks:home') }} {{ url('tasks:message_detail', 7) }}")
+        assert page.render({}, request) == "/portal/home/ /portal/messages/7/"
+    finally:
+        clear_script_prefix()
+
+
 @override_settings(ROOT_URLCONF="zzgjj_portal.tests.urls_elsewhere")
 def test_url_of_a_name_follows_a_new_urlconf():
     assert jinja("{{ url('tasks:home') }}") == "/elsewhere/home/"
@@ -108,6 +119,16 @@ def test_url_of_a_name_is_reversed_once_per_resolver(monkeypatch):
     portal_jinja2._reversed.clear()
     assert jinja("{{ url('inquiry:ledger') }}{{ url('inquiry:ledger') }}") == "/ledger//ledger/"
     assert calls == [("inquiry:ledger",)]
+
+
+def test_csrf_input_is_one_token_for_the_whole_page_as_in_django():
+    request = RequestFactory().get("/")
+    jinja_page = engines["jinja2"].from_string("{{ csrf_input }}|{{ csrf_input }}").render({}, request)
+    first, second = jinja_page.split("|")
+    assert first == second
+    assert first.startswith('<input type="hidden" name="csrfmiddlewaretoken" value="')
+    django_page = engines["django"].from_string("{% csrf_token %}|{% csrf_token %}").render({}, request)
+    assert len(set(django_page.split("|"))) == 1
 
 
 @pytest.mark.parametrize(
