@@ -21,7 +21,8 @@ Django's own code:
 Since `finalize` escapes every value, the compiled templates do not pass it
 through markupsafe's escape() as well (PortalCodeGenerator): that would only
 copy the escaped text into a Markup, and cost more than all the rest of a
-value's way into the page.
+value's way into the page. So `{% autoescape false %}` has no effect here:
+mark a value safe in Python (mark_safe, format_html) as for Django.
 
 A missing variable, attribute or call is silently "" (false, empty) as in
 Django's engine, in development too (SilentUndefined).
