@@ -32,10 +32,12 @@ from functools import partial
 from types import SimpleNamespace
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
+from django.core.files.storage import storages
 from django.template import defaultfilters, defaulttags
 from django.template.backends.utils import csrf_input
 from django.template.base import render_value_in_context
-from django.templatetags.static import static
+from django.templatetags import static as static_tag
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
@@ -167,6 +169,26 @@ def urls(request) -> dict:
     script prefix up once for the page rather than for each of its links
     (pages rendered without a request use the global `url` above)."""
     return {"url": partial(_url, _names_reversed())}
+
+
+# static() URLs, kept per static files storage (a new STORAGES or STATIC_URL
+# makes a new one) and DEBUG (with it, the manifest storage leaves names
+# unhashed): a URL from the manifest costs several times a dict lookup.
+_static_urls: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def static(path: str) -> str:
+    """{% static path %}."""
+    storage = storages["staticfiles"]
+    known = _static_urls.get(storage)
+    if known is None:
+        known = _static_urls.setdefault(storage, {})
+    key = (settings.DEBUG, path)
+    try:
+        return known[key]
+    except KeyError:
+        found = known[key] = static_tag.static(path)
+        return found
 
 
 @pass_context

@@ -131,6 +131,31 @@ def test_csrf_input_is_one_token_for_the_whole_page_as_in_django():
     assert len(set(django_page.split("|"))) == 1
 
 
+def test_static_gives_the_storages_url():
+    assert jinja("{{ static('css/portal.css') }}") == django("{% load static %}{% static 'css/portal.css' %}")
+    assert jinja("{{ static('css/portal.css') }}") == "/static/css/portal.css"
+
+
+def test_static_follows_a_new_static_url():
+    assert jinja("{{ static('css/portal.css') }}") == "/static/css/portal.css"
+    with override_settings(STATIC_URL="/assets/"):
+        assert jinja("{{ static('css/portal.css') }}") == "/assets/css/portal.css"
+    assert jinja("{{ static('css/portal.css') }}") == "/static/css/portal.css"
+
+
+def test_static_follows_debug_for_the_manifest_storage(tmp_path, settings):
+    # With DEBUG the manifest storage names files as they are; without, hashed.
+    (tmp_path / "staticfiles.json").write_text('{"paths": {"css/a.css": "css/a.123abc.css"}, "version": "1.1"}')
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    assert jinja("{{ static('css/a.css') }}") == "/static/css/a.123abc.css"
+    settings.DEBUG = True
+    assert jinja("{{ static('css/a.css') }}") == "/static/css/a.css"
+
+
 @pytest.mark.parametrize(
     ("query", "source"),
     [
