@@ -98,6 +98,8 @@ TEMPLATES = [
             # Compiled once per process; re-read on change only with DEBUG
             # (the backend's default `auto_reload`).
             "environment": "zzgjj_portal.jinja2.environment",
+            # As the Django engine's below, plus jinja2.csrf and jinja2.urls:
+            # one CSRF field and one URLconf lookup a page.
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
