@@ -49,6 +49,44 @@ def _page_cache_on(settings, request):
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_renders_recorded():
+    """Test-only: the test client learns what a response rendered (its
+    `response.context`, `response.templates`, assertTemplateUsed) from the
+    `template_rendered` signal, which only Django's engine sends (through
+    Django's instrumented_test_render). The portal's pages are Jinja2, so the
+    Jinja2 backend's Template.render sends it too, as Django does: before
+    rendering, with the whole context (the view's, `request`, the context
+    processors'), the compiled jinja2.Template (it has `.name`) as template.
+    Templates a page extends or includes render inside that one call and are
+    not recorded."""
+    import copy
+
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    class Signalling:
+        """Stands in for the compiled template during one render() call."""
+
+        def __init__(self, template):
+            self.template = template
+
+        def render(self, context):
+            template_rendered.send(sender=self.template, template=self.template, context=context)
+            return self.template.render(context)
+
+    original = backend.Template.render
+
+    def render(self, context=None, request=None):
+        recorded = copy.copy(self)
+        recorded.template = Signalling(self.template)
+        return original(recorded, context, request)
+
+    backend.Template.render = render
+    yield
+    backend.Template.render = original
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_hashers: keep the production password hashers")
 

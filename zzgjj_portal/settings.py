@@ -81,10 +81,37 @@ MIDDLEWARE = [
 ROOT_URLCONF = "zzgjj_portal.urls"
 WSGI_APPLICATION = "zzgjj_portal.wsgi.application"
 
+# Two engines. The portal's own pages (templates/: base.html, the member,
+# accounts and error pages, partials) are Jinja2, found first: they render in
+# a fraction of the Django engine's time, byte for byte the same HTML
+# (zzgjj_portal/jinja2.py; zzgjj_portal/tests/test_page_snapshots.py). Django
+# admin, our admin templates and the form widgets' templates stay on the Django
+# engine, which alone looks in templates/django/ (and in the apps); Jinja2 looks
+# in no app directory, so a name it lacks (admin/…, django/forms/…,
+# captcha/widgets/…) falls through to the Django engine.
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            # Compiled once per process; re-read on change only with DEBUG
+            # (the backend's default `auto_reload`).
+            "environment": "zzgjj_portal.jinja2.environment",
+            # As the Django engine's below, plus jinja2.csrf and jinja2.urls:
+            # one CSRF field and one URLconf lookup a page.
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zzgjj_portal.jinja2.csrf",
+                "zzgjj_portal.jinja2.urls",
+            ],
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "django"],
         "OPTIONS": {
             # Templates parsed once per process (Django's default with DEBUG
             # off, spelled out so that nobody loses it by adding a loader).
@@ -107,8 +134,9 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render through TEMPLATES, so templates/ can override a library's
-# widget (the captcha image that reloads on click).
+# Widgets render through TEMPLATES (the Django engine: see above), so
+# templates/django/ can override a library's widget (the captcha image that
+# reloads on click).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # The embedded SQLite file lets the portal run with nothing else installed;
