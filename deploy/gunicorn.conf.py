@@ -59,20 +59,30 @@ errorlog = "-"
 proc_name = f"zzgjj-{pool}"
 
 
+def precompile_templates() -> None:
+    """Compile every project template with the engine that renders it: the
+    Jinja2 engine's directory (templates/) holds the Django engine's
+    (templates/django/), whose files are not Jinja2 and are left to it."""
+    from pathlib import Path
+
+    from django.template import engines
+
+    all_engines = engines.all()
+    for engine in all_engines:
+        others = [Path(d) for e in all_engines if e is not engine for d in e.template_dirs]
+        for directory in map(Path, engine.template_dirs):
+            for path in directory.rglob("*.html"):
+                if not any(path.is_relative_to(o) for o in others if o != directory and o.is_relative_to(directory)):
+                    engine.get_template(str(path.relative_to(directory)))
+
+
 def when_ready(server):
     # With preload_app the master holds Django: compile every project template
     # into the cached loader once, here, so that each worker (and each
     # recycled one) starts with them instead of compiling on its first pages.
     if not preload_app:
         return
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.template.loader import get_template
-
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for path in Path(directory).rglob("*.html"):
-            get_template(str(path.relative_to(directory)))
+    precompile_templates()
     # The page cache's release digest reads every source file: once, here.
     from zzgjj_portal import pagecache
 
