@@ -59,7 +59,7 @@ errorlog = "-"
 proc_name = f"zzgjj-{pool}"
 
 
-def precompile_templates() -> None:
+def _precompile_templates() -> None:
     """Compile every project template with the engine that renders it: the
     Jinja2 engine's directory (templates/) holds the Django engine's
     (templates/django/), whose files are not Jinja2 and are left to it."""
@@ -82,7 +82,7 @@ def when_ready(server):
     # recycled one) starts with them instead of compiling on its first pages.
     if not preload_app:
         return
-    precompile_templates()
+    _precompile_templates()
     # The page cache's release digest reads every source file: once, here.
     from zzgjj_portal import pagecache
 

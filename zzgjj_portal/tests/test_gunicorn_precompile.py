@@ -16,7 +16,7 @@ def test_every_template_compiles_with_the_engine_that_renders_it(monkeypatch):
         monkeypatch.setattr(
             engine, "get_template", lambda name, e=engine, o=original: compiled.append((e.name, name)) or o(name)
         )
-    config["precompile_templates"]()
+    config["_precompile_templates"]()
     names = {name for _, name in compiled}
     assert ("jinja2", "tasks/home.html") in compiled and ("django", "admin/staff_login.html") in compiled
     # The Django engine's files are never handed to Jinja2 (they would not parse).
