@@ -11,7 +11,7 @@ from inquiry.amortization import add_months
 from inquiry.forms import date_range_form
 from inquiry.models import LoanContract
 from zzgjj_portal.frame import MemberPageMixin
-from zzgjj_portal.pagination import paginate
+from zzgjj_portal.pagination import counted_page, page_number, paginate
 
 NO_LOAN = "您未办理贷款业务,如需办理贷款业务,请回到主页面进行贷款申请"
 NOT_DISBURSED = "此合同【{contract_no}】的贷款未发放"
@@ -47,10 +47,13 @@ class LedgerView(MemberPageMixin, TemplateView):
         # An account being reconciled (数据核对中) shows no figures, in the page or the file.
         if account and form.is_valid() and not account.discrepancy:
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-            result = selectors.ledger_entries(member=self.member, start=start, end=end)
             if request.GET.get("format") == "xlsx":
+                result = selectors.ledger_entries(member=self.member, start=start, end=end)
                 return exports.ledger_xlsx_response(member=self.member, start=start, end=end, result=result)
-            context.update(result=result, page_obj=paginate(request, result.rows))
+            # The page reads only its 20 rows, with the range's count and totals.
+            number = page_number(request)
+            result = selectors.ledger_page(member=self.member, start=start, end=end, number=number)
+            context.update(result=result, page_obj=counted_page(result.entries, count=result.count, number=number))
         return self.render_to_response(self.get_context_data(**context))
 
 
