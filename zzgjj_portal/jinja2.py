@@ -28,6 +28,7 @@ A missing variable, attribute or call is silently "" (false, empty) as in
 Django's engine, in development too (SilentUndefined).
 """
 
+from datetime import date, datetime
 from functools import partial
 from types import SimpleNamespace
 from weakref import WeakKeyDictionary
@@ -110,6 +111,29 @@ class PortalCodeGenerator(CodeGenerator):
 
 class PortalEnvironment(Environment):
     code_generator_class = PortalCodeGenerator
+
+
+# The two formats the pages write a date in, spelt out: Django's date filter
+# parses its format for every value (10 µs a date, 18 a datetime), a fifth of
+# a ledger page's render. Django's 'Y' is the year with four digits, zero
+# padded; 'H' and 'i' two digits.
+_FAST_DATE = {"Y-m-d": "{0.year:04d}-{0.month:02d}-{0.day:02d}"}
+_FAST_DATETIME = {
+    "Y-m-d": "{0.year:04d}-{0.month:02d}-{0.day:02d}",
+    "Y-m-d H:i": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
+}
+_django_date = defaultfilters.register.filters["date"]
+
+
+def date_filter(value, arg=None):
+    """Django's |date, the same text for every value (its localtime is done
+    by django_filter, as for Django's own: expects_localtime)."""
+    kind = type(value)
+    fast = _FAST_DATETIME.get(arg) if kind is datetime else _FAST_DATE.get(arg) if kind is date else None
+    return fast.format(value) if fast else _django_date(value, arg)
+
+
+date_filter.expects_localtime = True
 
 
 def django_filter(func):
@@ -220,6 +244,7 @@ def environment(**options) -> Environment:
     )
     env = PortalEnvironment(**options)  # noqa: S701 - autoescape is on (above)
     env.filters.update({name: django_filter(defaultfilters.register.filters[name]) for name in DJANGO_FILTERS})
+    env.filters["date"] = django_filter(date_filter)
     env.filters.update({name: django_filter(func) for name, func in portal.register.filters.items()})
     env.globals.update(url=url, static=static, querystring=querystring)
     return env
