@@ -42,7 +42,7 @@ from django.templatetags import static as static_tag
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, Undefined, nodes, pass_context
 from jinja2.compiler import CodeGenerator
@@ -86,6 +86,9 @@ def finalize(value):
     if type(value) is str:
         # Most values; what render_value_in_context does to a plain str.
         return _escape_str(value)
+    if type(value) is SafeString:
+        # Links, the CSRF field, widgets: render_value_in_context returns them as they are.
+        return value
     if isinstance(value, Undefined):
         return ""
     return render_value_in_context(value, _DJANGO_CONTEXT)
