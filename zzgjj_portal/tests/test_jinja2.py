@@ -194,3 +194,28 @@ def test_the_fast_date_formats_write_what_djangos_date_filter_writes(fmt, value)
     # The page's two formats are spelt out (zzgjj_portal/jinja2.py date_filter); any other goes to Django's.
     # A date with a time format is an error in both.
     assert outcome(jinja, "{{ v|date(f) }}", v=value, f=fmt) == outcome(django, "{{ v|date:f }}", v=value, f=fmt)
+
+
+def test_url_with_an_id_is_written_around_the_id_as_reverse_writes_it(monkeypatch):
+    from django.urls import reverse as django_reverse
+
+    calls = []
+    monkeypatch.setattr(portal_jinja2, "reverse", lambda *a, **k: calls.append(a) or django_reverse(*a, **k))
+    portal_jinja2._reversed.clear()
+    ids = [0, 7, 123456789, 2**63 - 1]
+    page = "".join(f"{{{{ url('tasks:message_delete', {n}) }}}}|" for n in ids)
+    assert jinja(page) == "".join(django_reverse("tasks:message_delete", args=[n]) + "|" for n in ids)
+    assert len(calls) == 2  # the stand-in and the check, then never again
+    # Anything but a plain non-negative int goes to reverse() as before.
+    assert jinja("{{ url('tasks:message_detail', '12') }}") == "/messages/12/"
+    with pytest.raises(Exception, match="Reverse"):
+        jinja("{{ url('tasks:message_detail', -1) }}")
+
+
+def test_url_with_an_id_follows_the_script_prefix():
+    set_script_prefix("/portal/")
+    try:
+        assert jinja("{{ url('tasks:message_detail', 8) }}") == "/portal/messages/8/"
+    finally:
+        clear_script_prefix()
+    assert jinja("{{ url('tasks:message_detail', 8) }}") == "/messages/8/"
