@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Sum, Value, When, Window
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Cast, Round
 from django.http import Http404
 
@@ -66,8 +66,15 @@ class LedgerResult:
 
 # The reads every fresh member page makes, compiled once per process
 # (zzgjj_portal/compiled.py). A foreign key lookup takes the member's id.
+# With `has_loans` (whether the loan menu entries show), so a page that reads
+# the account needs no query of its own for the menu.
 _fund_account = CompiledRead(
-    lambda member_id: FundAccount.objects.select_related("employer").filter(member=member_id)[:1], member_id=int
+    lambda member_id: (
+        FundAccount.objects.select_related("employer")
+        .filter(member=member_id)
+        .annotate(has_loans=Exists(LoanContract.objects.filter(member=OuterRef("member"))))[:1]
+    ),
+    member_id=int,
 )
 _loans = CompiledRead(lambda member_id: member_loans(member=member_id), member_id=int)
 _ledger_fields = [field.attname for field in LedgerEntry._meta.concrete_fields]
@@ -174,7 +181,8 @@ def ledger_page(*, member: Member, start: date | None, end: date | None, number:
 
 
 def member_fund_account(*, member: Member) -> FundAccount | None:
-    """The member's fund account with its employer, or None (not yet opened)."""
+    """The member's fund account with its employer, or None (not yet opened);
+    `account.has_loans` tells whether the member has a loan contract."""
     found = _fund_account(member_id=member.pk)
     return found[0] if found else None
 

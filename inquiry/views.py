@@ -27,6 +27,9 @@ class BasicInfoView(MemberPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         account = selectors.member_fund_account(member=self.member)
+        if account:
+            # The menu's loan entries: read with the account (zzgjj_portal/frame.py menu providers).
+            kwargs["has_loans"] = account.has_loans
         latest = selectors.latest_deposit_period(account=account) if account else ""
         return super().get_context_data(account=account, latest_period=latest, **kwargs)
 
@@ -44,6 +47,8 @@ class LedgerView(MemberPageMixin, TemplateView):
         form = date_range_form(request.GET, default_start=add_months(today, -12) + timedelta(days=1), default_end=today)
         account = selectors.member_fund_account(member=self.member)
         context = {"account": account, "form": form}
+        if account:
+            context["has_loans"] = account.has_loans  # the menu's loan entries, read with the account
         # An account being reconciled (数据核对中) shows no figures, in the page or the file.
         if account and form.is_valid() and not account.discrepancy:
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
