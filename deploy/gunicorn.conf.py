@@ -8,6 +8,7 @@ Two pools run from this one file (see deploy/nginx-zzgjj.conf):
 Each value can be overridden by the GUNICORN_* variable next to it.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -91,6 +92,13 @@ def when_ready(server):
         # WeasyPrint takes about a second to import (the views import it only
         # when printing): import it once here, not in every recycled worker.
         import inquiry.printing  # noqa: F401
+    # Everything loaded so far lives as long as the worker: moved out of the
+    # garbage collector's reach (gc.freeze), a worker's full collection scans
+    # only what its requests made instead of some 126,000 objects (a 29 ms
+    # pause, measured in-process, that lands in some page's p99); forked
+    # memory also stays shared with the master instead of being copied when
+    # the collector touches it. Last, after every import above.
+    gc.freeze()
 
 
 def post_fork(server, worker):

@@ -22,3 +22,13 @@ def test_every_template_compiles_with_the_engine_that_renders_it(monkeypatch):
     # The Django engine's files are never handed to Jinja2 (they would not parse).
     assert not any(name.startswith("django/") for name in names)
     assert len(compiled) == sum(1 for _ in (Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+
+
+def test_the_master_freezes_what_it_loaded_before_forking(monkeypatch):
+    import gc
+
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"))
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    config["when_ready"](server=None)
+    assert frozen == [True]
