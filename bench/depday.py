@@ -26,7 +26,6 @@ rendered afresh. The run, with the page cache on (production settings, Redis):
 Run alone: `bench/run.py --depday-only` (rewrites its section of RESULTS.md).
 """
 
-import json
 import os
 import signal
 import socket
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from bench.report import DEPDAY_TARGETS_END as TARGETS_END
 from bench.report import DEPDAY_TARGETS_START as TARGETS_START
-from bench.run import PG, PY, ROOT, WORK, Server, env_for, log, login, measure, parse_wrk
+from bench.run import PG, PY, ROOT, WORK, Server, env_for, log, login, measure, parse_wrk, script_json
 
 SECTION_START = "<!-- depday: written by bench/depday.py -->"
 SECTION_END = "<!-- /depday -->"
@@ -208,15 +207,7 @@ def raise_versions(db: str, how: str) -> dict:
 
 
 def chosen_members(db: str, wanted: int) -> dict:
-    out = subprocess.run(
-        [PY, "bench/depday_members.py", str(wanted)],
-        cwd=ROOT,
-        env=env_for(db, PYTHONWARNINGS="ignore"),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out)
+    return script_json(db, "bench/depday_members.py", str(wanted))
 
 
 def run(args) -> dict:

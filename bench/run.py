@@ -125,6 +125,19 @@ def ensure_data(db: str, members: int) -> str:
     return out
 
 
+def script_json(db: str, script: str, *args: str):
+    """Run one of the bench's helper scripts against `db`; what it printed, as JSON."""
+    out = subprocess.run(
+        [PY, script, *args],
+        cwd=ROOT,
+        env=env_for(db, PYTHONWARNINGS="ignore"),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
 def data_size(db: str) -> dict:
     import psycopg
 
@@ -354,11 +367,7 @@ def main() -> None:
     seed_out = ensure_data(args.db, args.members)
     ensure_data(args.small_db, args.small_members)
     sizes = {args.db: data_size(args.db), args.small_db: data_size(args.small_db)}
-    chosen = json.loads(
-        subprocess.run(
-            [PY, "bench/members.py", "8"], cwd=ROOT, env=env_for(args.db), check=True, capture_output=True, text=True
-        ).stdout
-    )
+    chosen = script_json(args.db, "bench/members.py", "8")
     if args.only:
         picked = [e for e in ENDPOINTS if e[0] == FLOOR or args.only in e[0]]
         run_set(args.db, args.port, chosen, args, picked, "scale")
@@ -367,15 +376,7 @@ def main() -> None:
 
     def cpu_table(db: str) -> dict:
         paths = json.dumps([(e[0], e[1]) for e in ENDPOINTS if "/print/" not in e[1]])
-        out = subprocess.run(
-            [PY, "bench/cpu_table.py", paths],
-            cwd=ROOT,
-            env=env_for(db, PYTHONWARNINGS="ignore"),
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        return json.loads(out)
+        return script_json(db, "bench/cpu_table.py", paths)
 
     # Both data sets back to back, one request at a time: the 20M/20k latency
     # ratio without the queueing and the minutes between the two wrk runs.
