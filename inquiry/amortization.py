@@ -51,6 +51,18 @@ def _check(principal: Decimal, annual_rate: Decimal, months: int) -> None:
         raise ValueError("principal, annual_rate and months must not be negative")
 
 
+def _interest(outstanding: Decimal, annual_rate: Decimal) -> Decimal:
+    """A period's interest: outstanding × annual rate / 12, rounded half up.
+
+    Multiplied before dividing: outstanding × rate is exact, and the division
+    by 12 is then exact whenever the result is a half cent, so it rounds up as
+    the rule says. Multiplying by a monthly rate rounded to 28 digits first
+    (annual_rate / 12) fell just short of some half cents: 24.00 at 3.25% is
+    0.065 exactly, which came out 0.06499…9 and was rounded down to 0.06.
+    """
+    return to_cents(outstanding * annual_rate / 12)
+
+
 def _row(due: date, principal: Decimal, interest: Decimal) -> ScheduleRow:
     # Not f"{due:%Y%m}": strftime was a third of a 360-row plan's time.
     return ScheduleRow(f"{due.year:04d}{due.month:02d}", due, principal, interest, principal + interest)
@@ -73,11 +85,10 @@ def equal_installment_schedule(
 ) -> list[ScheduleRow]:
     """等额本息 plan for `months` periods of the outstanding `principal`."""
     payment = equal_installment_payment(principal, annual_rate, months)
-    rate = annual_rate / 12
     outstanding = to_cents(principal)
     rows = []
     for index, due in enumerate(due_dates(first_due_date, months)):
-        interest = to_cents(outstanding * rate)
+        interest = _interest(outstanding, annual_rate)
         is_last = index == months - 1
         # The last period clears what is left; min() guards tiny principals
         # where rounding would otherwise overpay before the end.
@@ -92,12 +103,11 @@ def equal_principal_schedule(
 ) -> list[ScheduleRow]:
     """等额本金 plan: equal principal each period, interest on the outstanding."""
     _check(principal, annual_rate, months)
-    rate = annual_rate / 12
     outstanding = to_cents(principal)
     part_each = to_cents(outstanding / months) if months else ZERO
     rows = []
     for index, due in enumerate(due_dates(first_due_date, months)):
-        interest = to_cents(outstanding * rate)
+        interest = _interest(outstanding, annual_rate)
         part = outstanding if index == months - 1 else min(part_each, outstanding)
         rows.append(_row(due, part, interest))
         outstanding -= part
