@@ -1,12 +1,13 @@
 """Query forms of the inquiry pages: validation and normalisation only."""
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
-from inquiry.amortization import add_months
+from inquiry.amortization import PREPAY_REDUCE, PREPAY_SETTLE, PREPAY_SHORTEN, add_months
 
 MAX_RANGE_YEARS = 30
 DATE_FORMAT_HINT = "请输入正确的日期,格式如 2024-01-31"
@@ -89,3 +90,64 @@ def date_range_form(data, *, default_start: date | None = None, default_end: dat
         "end": default_end.isoformat() if default_end else "",
     }
     return DateRangeForm(initial)
+
+
+# 提前还款试算. The rules (also in the report of issue 19): a partial
+# prepayment is more than 0 and less than the outstanding principal (paying it
+# all is 提前结清, its own choice), in yuan with at most two decimals; 提前结清
+# takes the whole outstanding principal, so its amount is not asked for.
+PREPAY_MODE_CHOICES = [
+    (PREPAY_SHORTEN, "部分提前还本,月供不变、期限缩短"),
+    (PREPAY_REDUCE, "部分提前还本,期限不变、月供减少"),
+    (PREPAY_SETTLE, "提前结清"),
+]
+PREPAY_MODE_REQUIRED = "请选择提前还款方式"
+PREPAY_AMOUNT_REQUIRED = "请输入提前还款金额"
+PREPAY_AMOUNT_INVALID = "提前还款金额须为数字,如 50000 或 50000.00"
+PREPAY_AMOUNT_DECIMALS = "提前还款金额最多两位小数"
+PREPAY_AMOUNT_RANGE = "提前还款金额须大于0且小于贷款余额"
+
+
+class PrepaymentTrialForm(forms.Form):
+    """提前还款试算 (a GET form: the trial books nothing). `outstanding` is
+    the contract's 贷款余额, the bound of a partial prepayment."""
+
+    mode = forms.ChoiceField(
+        label="提前还款方式",
+        choices=PREPAY_MODE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": PREPAY_MODE_REQUIRED, "invalid_choice": PREPAY_MODE_REQUIRED},
+    )
+    amount = forms.DecimalField(
+        label="提前还款金额(元)",
+        required=False,
+        # Bounds checked in clean() against the balance, with one message;
+        # the digits limit (a balance's own, 14,2) refuses '1e999999' first.
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "invalid": PREPAY_AMOUNT_INVALID,
+            "max_decimal_places": PREPAY_AMOUNT_DECIMALS,
+            "max_digits": PREPAY_AMOUNT_RANGE,
+            "max_whole_digits": PREPAY_AMOUNT_RANGE,
+        },
+    )
+
+    def __init__(self, *args, outstanding: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outstanding = outstanding
+
+    def clean(self):
+        cleaned = super().clean()
+        mode, amount = cleaned.get("mode"), cleaned.get("amount")
+        if mode == PREPAY_SETTLE:
+            # Settling pays the whole balance: whatever was typed is ignored, errors included.
+            self.errors.pop("amount", None)
+            cleaned["amount"] = None
+        elif mode and "amount" not in self.errors:
+            if amount is None:
+                self.add_error("amount", forms.ValidationError(PREPAY_AMOUNT_REQUIRED, code="required"))
+            elif not 0 < amount < self.outstanding:
+                self.add_error("amount", forms.ValidationError(PREPAY_AMOUNT_RANGE, code="out_of_range"))
+        return cleaned

@@ -321,3 +321,25 @@ def _schedule(
     the plan page) and the page, its Excel and the print reuse it. Rows are
     frozen dataclasses in a tuple, so no caller can change the cached plan."""
     return tuple(amortization.schedule(method, principal, annual_rate, months, first_due))
+
+
+def loan_prepayment_trial(
+    *, loan: LoanContract, mode: str, amount: Decimal | None
+) -> amortization.PrepaymentTrial | None:
+    """提前还款试算 of a contract (already passed the gate) from its current
+    plan, the one `loan_plan` shows; no query, nothing booked.
+
+    None unless the contract is 正常 with a plan: a loan not disbursed or
+    settled has nothing to prepay, and an overdue one settles its arrears at
+    the counter first (as 偿还住房贷款提取 repays only 正常 loans)."""
+    if loan.status != LoanContract.Status.ACTIVE or not loan.next_due_on or not loan.remaining_months:
+        return None
+    return amortization.prepayment_trial(
+        loan.repayment_method,
+        loan.outstanding_principal,
+        loan.annual_rate,
+        loan.remaining_months,
+        loan.next_due_on,
+        mode=mode,
+        amount=amount,
+    )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("loans/info/", views.LoanInfoView.as_view(), name="loan_info"),
     path("loans/repayments/", views.RepaymentListView.as_view(), name="repayments"),
     path("loans/plan/", views.RepaymentPlanView.as_view(), name="plan"),
+    path("loans/prepay/", views.PrepaymentTrialView.as_view(), name="prepay_trial"),
     path("loans/plan/print/", views.RepaymentPlanPrintView.as_view(), name="plan_print"),
 ]

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from inquiry import exports, selectors
-from inquiry.amortization import add_months
-from inquiry.forms import date_range_form
+from inquiry.amortization import PREPAY_SHORTEN, add_months
+from inquiry.forms import PrepaymentTrialForm, date_range_form
 from inquiry.models import LoanContract
 from zzgjj_portal.frame import MemberPageMixin
 from zzgjj_portal.pagination import counted_page, page_number, paginate
@@ -16,6 +16,10 @@ from zzgjj_portal.pagination import counted_page, page_number, paginate
 NO_LOAN = "您未办理贷款业务,如需办理贷款业务,请回到主页面进行贷款申请"
 NOT_DISBURSED = "此合同【{contract_no}】的贷款未发放"
 SETTLED = "此合同【{contract_no}】的贷款已结清"
+PREPAY_OVERDUE = "此合同【{contract_no}】的贷款已逾期,请先到服务大厅结清逾期款项,再试算提前还款"
+PREPAY_NO_PLAN = "此合同【{contract_no}】暂无还款计划,无法试算提前还款"
+# 提前还款试算 shows the new plan's first rows (the rest follow the same rule).
+PREPAY_PREVIEW_ROWS = 12
 
 
 class BasicInfoView(MemberPageMixin, TemplateView):
@@ -195,3 +199,51 @@ class RepaymentPlanPrintView(RepaymentPlanView):
         from inquiry import printing
 
         return printing.plan_pdf_response(member=self.member, loan=self.loan, form=form, plan=plan)
+
+
+class PrepaymentTrialView(LoanPageMixin, TemplateView):
+    """提前还款试算 of the chosen contract (正常 only): a GET form, nothing is
+    booked. Not in the page cache (a form page: each amount is its own URL);
+    MemberPageMixin keeps browsers from caching it."""
+
+    template_name = "inquiry/prepay_trial.html"
+    nav = "prepay"
+    needs_running = True  # not disbursed / settled: the manual's notices
+
+    @property
+    def can_prepay(self) -> bool:
+        loan = self.loan
+        return bool(
+            loan is not None
+            and loan.status == LoanContract.Status.ACTIVE
+            and loan.next_due_on
+            and loan.remaining_months
+            and not self.checking
+        )
+
+    def loan_get(self, request):
+        context = {}
+        if self.can_prepay:
+            # Unbound until the member asks (the dropdown's own form sends only
+            # the contract), so the first view shows no errors.
+            data = request.GET if "mode" in request.GET else None
+            form = PrepaymentTrialForm(
+                data, outstanding=self.loan.outstanding_principal, initial={"mode": PREPAY_SHORTEN}
+            )
+            context["trial_form"] = form
+            if form.is_bound and form.is_valid():
+                trial = selectors.loan_prepayment_trial(
+                    loan=self.loan, mode=form.cleaned_data["mode"], amount=form.cleaned_data["amount"]
+                )
+                context.update(trial=trial, trial_rows=trial.rows[:PREPAY_PREVIEW_ROWS])
+        return self.render_to_response(self.get_context_data(**context))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        loan = self.loan
+        if not context["notice"] and loan is not None:
+            if loan.status == LoanContract.Status.OVERDUE:
+                context["notice"] = PREPAY_OVERDUE.format(contract_no=loan.contract_no)
+            elif not context["checking"] and not self.can_prepay:
+                context["notice"] = PREPAY_NO_PLAN.format(contract_no=loan.contract_no)
+        return context

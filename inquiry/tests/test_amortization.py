@@ -145,3 +145,11 @@ def test_equal_principal_interest_never_grows(principal, annual_rate, months, fi
     rows = equal_principal_schedule(principal, annual_rate, months, first_due)
     interests = [row.interest for row in rows]
     assert interests == sorted(interests, reverse=True)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_schedule_interest_on_an_exact_half_cent_rounds_up(method):
+    # 24.00 × 3.25% / 12 = 0.065 exactly: half up gives 0.07. (With the
+    # monthly rate rounded to 28 digits first it came out 0.06499…9 → 0.06.)
+    rows = method(D("24.00"), D("0.0325"), 2, date(2025, 1, 1))
+    assert rows[0].interest == D("0.07")

@@ -25,6 +25,8 @@ CONTRACT_URLS = [
     ("inquiry:plan", {}),
     ("inquiry:plan", {"format": "xlsx"}),
     ("inquiry:plan_print", {}),
+    ("inquiry:prepay_trial", {}),
+    ("inquiry:prepay_trial", {"mode": "reduce", "amount": "1000"}),
 ]
 
 

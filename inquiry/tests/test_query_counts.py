@@ -26,6 +26,9 @@ PAGES = [
     ("inquiry:plan", {}, 3),
     ("inquiry:plan", {"format": "xlsx"}, 3),
     ("inquiry:plan_print", {"start": "2027-01-01", "end": "2027-12-31"}, 3),
+    # 提前还款试算: the contracts (dropdown, gate, menu); the trial itself is computed.
+    ("inquiry:prepay_trial", {}, 3),
+    ("inquiry:prepay_trial", {"mode": "shorten", "amount": "10000"}, 3),
 ]
 
 

@@ -43,6 +43,7 @@ MEMBER_PATHS = {
     "/loans/info/",
     "/loans/repayments/",
     "/loans/plan/",
+    "/loans/prepay/",
     "/password/change/",
     "/messages/",
     "/messages/read/",

@@ -297,6 +297,7 @@ def test_member_pages_match_their_snapshots(world, who, plan_prints):
         ("/loans/info/", "loan_info"),
         ("/loans/repayments/", "repayments"),
         ("/loans/plan/", "plan"),
+        ("/loans/prepay/", "prepay"),
     ]:
         pages.response(name, get(path))
         for n, loan in enumerate(loans):
@@ -306,6 +307,11 @@ def test_member_pages_match_their_snapshots(world, who, plan_prints):
         pages.response(f"repayments_2025_contract_{n}", get("/loans/repayments/", a_year))
         four_years = {**a_year, "end": "2028-12-31", "page": 2}
         pages.response(f"plan_2025_2028_page_2_contract_{n}", get("/loans/plan/", four_years))
+        for mode in ("shorten", "reduce", "settle"):
+            trial = {"contract": loan.contract_no, "mode": mode, "amount": "10000"}
+            pages.response(f"prepay_{mode}_contract_{n}", get("/loans/prepay/", trial))
+        bad_trial = {"contract": loan.contract_no, "mode": "reduce", "amount": "1.005"}
+        pages.response(f"prepay_invalid_contract_{n}", get("/loans/prepay/", bad_trial))
         before = len(plan_prints)
         response = get("/loans/plan/print/", {"contract": loan.contract_no})
         if len(plan_prints) > before:
