@@ -8,11 +8,13 @@ from the center's core system and balances must reconcile with them.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.html import format_html_join
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from inquiry import services
+from inquiry import selectors, services
 from inquiry.models import (
     Employer,
     FundAccount,
@@ -282,6 +284,7 @@ class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminM
         "closed_on",
         "BANK_ACCOUNT",
         "discrepancy",
+        "statements_link",
     )
     sensitive_fields = {"BANK_ACCOUNT": ("bank_account_no", "bank_account_no_masked")}
     full_identity_what = "个人账户{obj.account_no}的完整银行账号"
@@ -296,6 +299,36 @@ class FundAccountAdmin(NumbersAdminMixin, FullIdentityAdminMixin, ReadOnlyAdminM
     @admin.display(description="收款银行账号")
     def bank_account_no_masked(self, obj):
         return mask_bank_account(obj.bank_account_no) or "-"
+
+    @admin.display(description="年度对账单")
+    def statements_link(self, obj):
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:inquiry_fundaccount_statements", args=[obj.pk])
+        return format_html('<a href="{}">各缴存年度的对账单核对情况</a>', url)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.statements_view)
+        return [path("<int:pk>/statements/", view, name="inquiry_fundaccount_statements"), *super().get_urls()]
+
+    def statements_view(self, request, pk: int):
+        """年度对账单 of one account, read-only: each 缴存年度's figures and
+        whether it may be issued, with the difference of a year that does not
+        reconcile. The figures are the ledger's, so it takes the right to
+        view both the account and its ledger entries."""
+        if not (self.has_view_permission(request) and request.user.has_perm("inquiry.view_ledgerentry")):
+            raise PermissionDenied
+        account = get_object_or_404(FundAccount.objects.select_related("member"), pk=pk)
+        years = selectors.annual_statements(member=account.member)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"年度对账单核对:{account.account_no} {account.member.name}",
+            "account": account,
+            "years": years,
+            "unissued_broken": [year for year in years if year.ended and not year.reconciled],
+        }
+        return TemplateResponse(request, "admin/inquiry/fundaccount/statements.html", context)
 
 
 @admin.register(LedgerEntry)

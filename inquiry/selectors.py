@@ -13,8 +13,9 @@ from functools import lru_cache
 from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Cast, Round
 from django.http import Http404
+from django.utils import timezone
 
-from inquiry import amortization
+from inquiry import amortization, statements
 from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from zzgjj_portal.compiled import CompiledRead
 from zzgjj_portal.pagination import PAGE_SIZE
@@ -343,3 +344,21 @@ def loan_prepayment_trial(
         mode=mode,
         amount=amount,
     )
+
+
+def annual_statements(*, member: Member, today: date | None = None) -> list[statements.AnnualStatement]:
+    """年度对账单: the member's account year by year (缴存年度, 1 July – 30 June),
+    oldest first, with each year's figures and whether it may be issued
+    (`inquiry.statements`: pending entries left out, the current year and a
+    year that does not reconcile not issued). `today` decides which years
+    have ended (the local date by default).
+
+    One query of five columns over the whole ledger (the (account, booked_on,
+    id) index), as tuples: a 30-year ledger is some 400 rows. The sums are
+    Decimal additions in Python, exact on every database."""
+    rows = (
+        LedgerEntry.objects.filter(account__member=member)
+        .order_by("booked_on", "id")
+        .values_list("booked_on", "kind", "amount", "balance_after", "pending")
+    )
+    return statements.annual_statements(rows, today=today or timezone.localdate())
