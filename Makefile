@@ -62,6 +62,9 @@ setup: sysdeps $(STAMP) .env
 run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py createcachetable
+	# The self-signed development certificate certificate PDFs are signed with
+	# (var/certificate-signer-dev.p12, or CERTIFICATE_SIGNER_P12); kept once made.
+	DEBUG=true $(PY) manage.py certificate_signer_create --if-missing
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v0
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (demo login 370402199001011238 / Demo@2026)"

@@ -1,7 +1,7 @@
 """Deployment checks specific to this portal (`manage.py check --deploy`)."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -13,6 +13,42 @@ def captcha_test_mode_check(app_configs, **kwargs):
                 "CAPTCHA_TEST_MODE is on while DEBUG is off: every captcha accepts 'PASSED'.",
                 hint="Unset CAPTCHA_TEST_MODE in production.",
                 id="zzgjj.W001",
+            )
+        ]
+    return []
+
+
+# A signing certificate this close to its end is renewed now: the CA takes days.
+CERTIFICATE_SIGNER_RENEW_DAYS = 30
+
+
+@register(Tags.security, deploy=True)
+def certificate_signer_check(app_configs, **kwargs):
+    """Every certificate PDF is signed with the center's certificate: without
+    one that opens, no certificate can be issued (zzgjj_portal/signing.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zzgjj_portal.signing import SignerUnavailable, signer, signer_not_after
+
+    hint = (
+        "Set CERTIFICATE_SIGNER_P12 to the center's PKCS#12 file from its CA and CERTIFICATE_SIGNER_PASSPHRASE "
+        "to its passphrase (README: Certificate signing)."
+    )
+    try:
+        center = signer()
+    except SignerUnavailable as exc:
+        return [Error(str(exc), hint=hint, id="zzgjj.E001")]
+    not_after = signer_not_after(center)
+    if not_after <= timezone.now():
+        return [Error(f"The signing certificate expired on {not_after:%Y-%m-%d}.", hint=hint, id="zzgjj.E002")]
+    if not_after <= timezone.now() + timedelta(days=CERTIFICATE_SIGNER_RENEW_DAYS):
+        return [
+            Warning(
+                f"The signing certificate expires on {not_after:%Y-%m-%d}.",
+                hint="Renew it with the CA and replace the file (README: Certificate signing).",
+                id="zzgjj.W002",
             )
         ]
     return []

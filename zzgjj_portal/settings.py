@@ -345,6 +345,22 @@ INQUIRY_IMPORT_REJECT_THRESHOLD = env.float("INQUIRY_IMPORT_REJECT_THRESHOLD", d
 INQUIRY_IMPORT_INBOX = env.str("INQUIRY_IMPORT_INBOX", default="")
 INQUIRY_IMPORT_INBOX_SECONDS = env.int("INQUIRY_IMPORT_INBOX_SECONDS", default=300)
 
+# Certificate PDFs are signed (PAdES, zzgjj_portal/signing.py) with the
+# center's signing certificate: a PKCS#12 file from its CA and the passphrase
+# that opens it, both from the environment (README: Certificate signing).
+# Development (DEBUG) falls back to a self-signed certificate that `make run`
+# creates (`manage.py certificate_signer_create`) under a fixed passphrase;
+# production has no default, and `check --deploy` fails without a file that
+# opens (zzgjj_portal/checks.py). The passphrase is never logged; Django's
+# debug page hides it too (its name holds PASS).
+# An empty value means the default (as in .env.example).
+CERTIFICATE_SIGNER_P12 = env.str("CERTIFICATE_SIGNER_P12", default="") or (
+    str(BASE_DIR / "var" / "certificate-signer-dev.p12") if DEBUG else ""
+)
+CERTIFICATE_SIGNER_PASSPHRASE = env.str("CERTIFICATE_SIGNER_PASSPHRASE", default="") or (
+    "dev-only-certificate-signer" if DEBUG else ""
+)
+
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
 # Invalid bearer tokens per client IP before it is locked out of the machine endpoints (/api/)
