@@ -62,8 +62,8 @@ setup: sysdeps $(STAMP) .env
 run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py createcachetable
-	# The self-signed development certificate certificate PDFs are signed with
-	# (var/certificate-signer-dev.p12, or CERTIFICATE_SIGNER_P12); kept once made.
+# The self-signed development certificate that certificate PDFs are signed with
+# (var/certificate-signer-dev.p12, or CERTIFICATE_SIGNER_P12); kept once made.
 	DEBUG=true $(PY) manage.py certificate_signer_create --if-missing
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v0
