@@ -75,6 +75,8 @@ PRODUCTION_ENV = {
     "TRUSTED_PROXIES": "127.0.0.1",
     "SMS_GATEWAY_URL": "https://sms.example.cn/send",
     "SMS_GATEWAY_KEY": "example-key",
+    # The center's signing certificate: the test writes a self-signed stand-in there.
+    "CERTIFICATE_SIGNER_PASSPHRASE": "example-signer-passphrase",
 }
 
 
@@ -87,7 +89,19 @@ def test_check_deploy_is_clean_with_the_readme_production_environment(tmp_path):
     root = Path(__file__).resolve().parents[2]
     # A clean environment: nothing from the developer's shell or pytest.ini
     # (CAPTCHA_TEST_MODE, SECURE_SSL_REDIRECT=false) leaks in.
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **PRODUCTION_ENV}
+    from io import StringIO
+
+    from django.test import override_settings
+
+    signer_file = tmp_path / "center-signer.p12"
+    with override_settings(CERTIFICATE_SIGNER_PASSPHRASE=PRODUCTION_ENV["CERTIFICATE_SIGNER_PASSPHRASE"]):
+        call_command("certificate_signer_create", path=str(signer_file), stdout=StringIO())
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        **PRODUCTION_ENV,
+        "CERTIFICATE_SIGNER_P12": str(signer_file),
+    }
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     result = subprocess.run(
