@@ -23,7 +23,7 @@ def token_replayed(device: TotpDevice, token: str, *, now: float | None = None) 
     seconds, or the previous one still inside the tolerance. django-otp
     refuses such a code like a wrong one; the login tells it apart, because
     it is a clerk logging in twice in a minute, not a guess."""
-    if device.last_t < 0 or not token.isdigit():
+    if device.last_t < 0 or not (token.isascii() and token.isdigit()):
         return False
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() if now is None else now

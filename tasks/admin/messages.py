@@ -52,7 +52,7 @@ class MemberAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
         # Redisplaying a refused form looks the posted ids up; Django's widget
         # would pass "abc" to an integer filter and fail with a 500.
-        value = [v for v in value if str(v).isdigit() and int(v) <= MAX_ID]
+        value = [v for v in value if str(v).isascii() and str(v).isdigit() and int(v) <= MAX_ID]
         return super().optgroups(name, value, attr)
 
 

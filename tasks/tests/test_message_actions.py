@@ -156,6 +156,9 @@ def test_page_past_the_end_after_deleting_goes_to_last_page(member_client, membe
     response = member_client.get(UNREAD + "?page=2")
     assert response.status_code == HTTPStatus.FOUND and response["Location"] == UNREAD
     assert member_client.get(UNREAD + "?page=abc").status_code == HTTPStatus.NOT_FOUND
+    # A superscript two is a digit to str.isdigit() but not a number: a 404, not a 500.
+    for page in ("²", "٢", "1²"):
+        assert member_client.get(UNREAD, {"page": page}).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_anonymous_visitor_is_sent_to_login(client, message):

@@ -65,7 +65,8 @@ class MessageListView(MemberPageMixin, TemplateView):
             # After deleting the last row of the last page, the page we return
             # to no longer exists: show the new last page instead of a 404.
             page = request.GET.get("page", "")
-            if not page.isdigit() or int(page) <= 1:
+            # isascii: "²" is a digit to isdigit() but not to int().
+            if not (page.isascii() and page.isdigit()) or int(page) <= 1:
                 raise
             last = Paginator(rows, PAGE_SIZE).num_pages
             return redirect(f"{request.path}?page={last}" if last > 1 else request.path)
