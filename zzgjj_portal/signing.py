@@ -13,12 +13,16 @@ the file or its path changes, so a rotated certificate takes effect without a
 restart. Here, not in an app: inquiry (the 证明 PDFs) and any later issuer use it.
 """
 
+import asyncio
 import hashlib
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -32,6 +36,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+T = TypeVar("T")
 
 # The certificate's subject (CN and O) that readers show as the signer. The
 # same words as inquiry.exports.CENTER, which this module may not import.
@@ -167,5 +173,18 @@ def sign_pdf(pdf: bytes, *, reason: str = SIGNATURE_REASON, location: str = SIGN
     )
     # No box given: the field has no widget on a page, an invisible signature.
     pdf_signer = signers.PdfSigner(meta, signer=center, new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD))
-    output = pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)))
+    output = outside_event_loop(lambda: pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf))))
     return output.getvalue()
+
+
+def outside_event_loop(call: Callable[[], T]) -> T:
+    """`call()` where pyHanko's synchronous API can run it: that API calls
+    asyncio.run(), which refuses to start inside a thread whose event loop is
+    running (an async view, or Playwright's in the same test process). There
+    it runs in a thread of its own; in a sync gunicorn worker, right here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()

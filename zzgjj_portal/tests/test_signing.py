@@ -62,7 +62,10 @@ def small_pdf():
 def validate(pdf: bytes, trust_root):
     reader = PdfFileReader(BytesIO(pdf))
     (embedded,) = reader.embedded_signatures
-    return embedded, validate_pdf_signature(embedded, ValidationContext(trust_roots=[trust_root]))
+    # pyHanko's sync validator runs asyncio.run(): outside a running loop (Playwright's, in a full run).
+    return embedded, signing.outside_event_loop(
+        lambda: validate_pdf_signature(embedded, ValidationContext(trust_roots=[trust_root]))
+    )
 
 
 def test_signed_pdf_is_intact_trusted_and_signed_by_the_center(center, small_pdf):
@@ -213,3 +216,15 @@ def test_deploy_check_is_clean_with_a_certificate_and_warns_before_it_ends(setti
     make_signer_file(ending, days=10)
     settings.CERTIFICATE_SIGNER_P12 = str(ending)
     assert [w.id for w in certificate_signer_check(None)] == ["zzgjj.W002"]
+
+
+def test_signing_works_inside_a_running_event_loop(center, small_pdf):
+    # An async caller (or Playwright's loop in the same test process) must not break signing.
+    import asyncio
+
+    async def inside():
+        return signing.sign_pdf(small_pdf)
+
+    signed = asyncio.run(inside())
+    _, status = validate(signed, signing.signer().signing_cert)
+    assert status.intact and status.valid and status.trusted
