@@ -221,10 +221,13 @@ def test_deploy_check_is_clean_with_a_certificate_and_warns_before_it_ends(setti
 def test_signing_works_inside_a_running_event_loop(center, small_pdf):
     # An async caller (or Playwright's loop in the same test process) must not break signing.
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def inside():
         return signing.sign_pdf(small_pdf)
 
-    signed = asyncio.run(inside())
+    # In a thread of the test's own: this process may already run a loop (Playwright's).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, inside()).result()
     _, status = validate(signed, signing.signer().signing_cert)
     assert status.intact and status.valid and status.trusted
