@@ -324,6 +324,11 @@ def _schedule(
     return tuple(amortization.schedule(method, principal, annual_rate, months, first_due))
 
 
+def loan_can_prepay(*, loan: LoanContract) -> bool:
+    """Whether 提前还款试算 applies: a 正常 contract with a plan to shorten or lower."""
+    return loan.status == LoanContract.Status.ACTIVE and bool(loan.next_due_on and loan.remaining_months)
+
+
 def loan_prepayment_trial(
     *, loan: LoanContract, mode: str, amount: Decimal | None
 ) -> amortization.PrepaymentTrial | None:
@@ -333,7 +338,7 @@ def loan_prepayment_trial(
     None unless the contract is 正常 with a plan: a loan not disbursed or
     settled has nothing to prepay, and an overdue one settles its arrears at
     the counter first (as 偿还住房贷款提取 repays only 正常 loans)."""
-    if loan.status != LoanContract.Status.ACTIVE or not loan.next_due_on or not loan.remaining_months:
+    if not loan_can_prepay(loan=loan):
         return None
     return amortization.prepayment_trial(
         loan.repayment_method,

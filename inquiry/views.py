@@ -212,14 +212,7 @@ class PrepaymentTrialView(LoanPageMixin, TemplateView):
 
     @property
     def can_prepay(self) -> bool:
-        loan = self.loan
-        return bool(
-            loan is not None
-            and loan.status == LoanContract.Status.ACTIVE
-            and loan.next_due_on
-            and loan.remaining_months
-            and not self.checking
-        )
+        return self.loan is not None and selectors.loan_can_prepay(loan=self.loan) and not self.checking
 
     def loan_get(self, request):
         context = {}
