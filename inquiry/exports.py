@@ -18,9 +18,9 @@ from inquiry import xlsx
 from inquiry.models import LedgerEntry, LoanContract, Member
 from inquiry.selectors import LedgerResult, PlanResult
 from zzgjj_portal.masking import mask_id_number
+from zzgjj_portal.naming import CENTER_NAME
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CENTER = "枣庄市住房公积金管理中心"
 # A text cell starting with one of these is a formula (or becomes one when
 # the sheet is edited or re-saved as CSV) in Excel: "formula injection".
 # Full-width forms too: Excel with a Chinese IME accepts ＝ as =. A leading
@@ -152,7 +152,7 @@ def workbook_bytes(sheet: Sheet) -> bytes:
     letters = [xlsx.column_letter(index) for index in range(1, width + 1)]
     kinds = [column.kind for column in sheet.columns]
     last = letters[-1]
-    rows = [xlsx.row_xml(1, [xlsx.text_cell("A1", f"{CENTER} {sheet.title}", xlsx.TITLE)])]
+    rows = [xlsx.row_xml(1, [xlsx.text_cell("A1", f"{CENTER_NAME} {sheet.title}", xlsx.TITLE)])]
     for number, line in enumerate(sheet.info, start=2):
         rows.append(xlsx.row_xml(number, [cell_xml(f"A{number}", line, "text")]))
     header_row = len(sheet.info) + 2
@@ -190,7 +190,7 @@ def workbook_bytes(sheet: Sheet) -> bytes:
         # heads every printed page.
         frozen_rows=header_row,
         print_title_row=header_row,
-        creator=CENTER,
+        creator=CENTER_NAME,
     )
 
 

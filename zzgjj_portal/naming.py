@@ -11,6 +11,10 @@ of a model added tomorrow get Chinese names too.
 
 from django.db import DEFAULT_DB_ALIAS
 
+# The center's name as its documents carry it: the Excel files' title line
+# (inquiry.exports) and the signer of certificate PDFs (zzgjj_portal.signing).
+CENTER_NAME = "枣庄市住房公积金管理中心"
+
 # (app label, model name) -> Chinese verbose name (singular and plural alike).
 MODEL_NAMES = {
     ("otp_totp", "totpdevice"): "动态口令设备",

@@ -37,13 +37,14 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from zzgjj_portal.naming import CENTER_NAME
+
 T = TypeVar("T")
 
-# The certificate's subject (CN and O) that readers show as the signer. The
-# same words as inquiry.exports.CENTER, which this module may not import.
-CENTER_NAME = "枣庄市住房公积金管理中心"
-# What a PDF reader shows beside the signature ("原因", "位置").
-SIGNATURE_REASON = "枣庄市住房公积金管理中心出具的证明"
+# What a PDF reader shows beside the signature ("原因", "位置"). The
+# certificate's subject (CN and O), which readers show as the signer, is
+# CENTER_NAME.
+SIGNATURE_REASON = f"{CENTER_NAME}出具的证明"
 SIGNATURE_LOCATION = "枣庄"
 # The signature field's name in the PDF (invisible: no widget on any page).
 SIGNATURE_FIELD = "CenterSignature"

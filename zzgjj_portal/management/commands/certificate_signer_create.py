@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zzgjj_portal.signing import CENTER_NAME
+from zzgjj_portal.naming import CENTER_NAME
 
 
 class Command(BaseCommand):
