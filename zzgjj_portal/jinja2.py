@@ -53,8 +53,9 @@ from zzgjj_portal.templatetags import portal
 _DJANGO_CONTEXT = SimpleNamespace(autoescape=True, use_l10n=None, use_tz=None)
 
 # Django's built-in filters the templates use, by their Django names (Jinja2's
-# own `default` and `urlencode` differ: they are replaced).
-DJANGO_FILTERS = ["date", "default", "stringformat", "truncatechars", "urlencode", "yesno"]
+# own `default` and `urlencode` differ: they are replaced). `date` is
+# date_filter below, Django's with the pages' two formats spelt out.
+DJANGO_FILTERS = ["default", "stringformat", "truncatechars", "urlencode", "yesno"]
 
 
 class SilentUndefined(ChainableUndefined):
@@ -273,7 +274,7 @@ def environment(**options) -> Environment:
     )
     env = PortalEnvironment(**options)  # noqa: S701 - autoescape is on (above)
     env.filters.update({name: django_filter(defaultfilters.register.filters[name]) for name in DJANGO_FILTERS})
-    env.filters["date"] = django_filter(date_filter)
+    env.filters["date"] = django_filter(date_filter)  # Django's |date, faster for the pages' formats
     env.filters.update({name: django_filter(func) for name, func in portal.register.filters.items()})
     env.globals.update(url=url, static=static, querystring=querystring)
     return env
