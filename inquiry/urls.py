@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inquiry import views
+from inquiry.certificates import views as certificate_views
 
 app_name = "inquiry"
 
@@ -13,4 +14,11 @@ urlpatterns = [
     path("loans/plan/", views.RepaymentPlanView.as_view(), name="plan"),
     path("loans/prepay/", views.PrepaymentTrialView.as_view(), name="prepay_trial"),
     path("loans/plan/print/", views.RepaymentPlanPrintView.as_view(), name="plan_print"),
+    path("certificates/", certificate_views.CertificateListView.as_view(), name="certificates"),
+    path("certificates/deposit/", certificate_views.DepositCertificateIssueView.as_view(), name="certificate_deposit"),
+    path("certificates/<int:pk>/pdf/", certificate_views.CertificateDownloadView.as_view(), name="certificate_pdf"),
+    path("certificates/<int:pk>/void/", certificate_views.CertificateVoidView.as_view(), name="certificate_void"),
+    # Public: anyone holding a certificate checks it here (no login).
+    path("verify/", certificate_views.VerifyView.as_view(), name="verify"),
+    path("verify/file/", certificate_views.VerifyUploadView.as_view(), name="verify_upload"),
 ]

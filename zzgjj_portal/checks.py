@@ -52,3 +52,29 @@ def certificate_signer_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def certificate_address_check(app_configs, **kwargs):
+    """A certificate's QR code opens PORTAL_BASE_URL/verify/ and its 核验码 are
+    stored under INQUIRY_CERTIFICATE_CODE_KEY (inquiry/certificates/)."""
+    problems = []
+    address = settings.PORTAL_BASE_URL
+    if not address.startswith("https://"):
+        problems.append(
+            Error(
+                f"PORTAL_BASE_URL is {address!r}: certificates would print a QR code that opens nowhere real.",
+                hint="Set PORTAL_BASE_URL to the portal's public https address, e.g. https://gjj.zaozhuang.gov.cn.",
+                id="zzgjj.E003",
+            )
+        )
+    if not settings.INQUIRY_CERTIFICATE_CODE_KEY:
+        problems.append(
+            Warning(
+                "INQUIRY_CERTIFICATE_CODE_KEY is empty: 核验码 are hashed under a key derived from SECRET_KEY, "
+                "so rotating SECRET_KEY would make every issued certificate unverifiable.",
+                hint="Set INQUIRY_CERTIFICATE_CODE_KEY to a long random string and keep it.",
+                id="zzgjj.W003",
+            )
+        )
+    return problems

@@ -4,6 +4,7 @@ Full ID numbers and phone numbers appear only in the staff admin; members and
 logs see these forms.
 """
 
+import ipaddress
 import re
 
 from zzgjj_portal.identity import is_phone
@@ -56,3 +57,18 @@ def mask_typed_username(username: str | None) -> str:
     if is_phone(username) or ID_LIKE_RE.match(username):
         return mask_login(username)
     return username[:60]
+
+
+def mask_ip(ip: str | None) -> str:
+    """A client address as certificate verifications keep it: the network,
+    not the host (`203.0.113.45` -> `203.0.113.*`, IPv6 to its /48)."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if address.version == 4:
+        return ".".join(str(address).split(".")[:3]) + ".*"
+    network = ipaddress.ip_network(f"{address}/48", strict=False)
+    return f"{network.network_address.exploded.rsplit(':', 5)[0]}:*"

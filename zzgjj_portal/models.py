@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
         APPLICATION_REFUSED = "application_refused", "审批操作被拒绝"
         LOAN_DISBURSED = "loan_disbursed", "贷款放款"
         FULL_IDENTITY_VIEWED = "identity_viewed", "查看完整身份信息"
+        CERTIFICATE_ISSUED = "certificate_issued", "开具电子证明"
+        CERTIFICATE_VOIDED = "certificate_voided", "作废电子证明"
 
     kind = models.CharField("事件", max_length=32, choices=Kind.choices)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)

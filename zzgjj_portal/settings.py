@@ -361,6 +361,25 @@ CERTIFICATE_SIGNER_PASSPHRASE = env.str("CERTIFICATE_SIGNER_PASSPHRASE", default
     "dev-only-certificate-signer" if DEBUG else ""
 )
 
+# Certificates (缴存证明, 贷款结清证明, 缴存明细, 年度对账单: inquiry/certificates/).
+# The address the QR code on a certificate opens (+ /verify/); production has no
+# default (`check --deploy` requires it), since a verifier scans it off paper.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="").rstrip("/") or ("http://127.0.0.1:8000" if DEBUG else "")
+# 核验码 are stored only as HMAC-SHA256 under this key. Its own key, not
+# SECRET_KEY, so rotating SECRET_KEY does not unmake every issued certificate;
+# when empty it is derived from SECRET_KEY (and `check --deploy` warns).
+INQUIRY_CERTIFICATE_CODE_KEY = env.str("INQUIRY_CERTIFICATE_CODE_KEY", default="")
+# Validity in days: 缴存证明 and 贷款结清证明; 缴存明细 and 年度对账单 (history, not status).
+INQUIRY_CERTIFICATE_VALID_DAYS = env.int("INQUIRY_CERTIFICATE_VALID_DAYS", default=30)
+INQUIRY_CERTIFICATE_HISTORY_VALID_DAYS = env.int("INQUIRY_CERTIFICATE_HISTORY_VALID_DAYS", default=90)
+# /verify/ per client IP and hour: wrong codes before a captcha is asked for,
+# and before the IP gets 429 for the rest of the hour.
+INQUIRY_VERIFY_FREE_FAILURES = 10
+INQUIRY_VERIFY_MAX_FAILURES = 30
+INQUIRY_VERIFY_WINDOW_MINUTES = 60
+# Largest PDF a verifier may upload to compare with the issued one.
+INQUIRY_VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
 # Push API (POST /api/messages/): requests a second per channel, shared by every worker.
 TASKS_PUSH_RATE_PER_SECOND = env.float("TASKS_PUSH_RATE_PER_SECOND", default=100.0)
 # Invalid bearer tokens per client IP before it is locked out of the machine endpoints (/api/)

@@ -1,5 +1,14 @@
-"""The center's records (records.py) and the batches they were imported from (imports.py)."""
+"""The center's records (records.py), the batches they were imported from (imports.py)
+and the certificates members issue from them (certificates.py)."""
 
+from inquiry.models.certificates import (
+    Certificate,
+    CertificateKind,
+    CertificatePDF,
+    CertificatePurpose,
+    CertificateVerification,
+    VerifyThrottle,
+)
 from inquiry.models.imports import ImportReject, ImportRun
 from inquiry.models.records import (
     CLOSED_STATUSES,
@@ -38,6 +47,11 @@ __all__ = [
     "RUNNING_LOAN_STATUSES",
     "UNSETTLED_LOAN_STATUSES",
     "AccountStatus",
+    "Certificate",
+    "CertificateKind",
+    "CertificatePDF",
+    "CertificatePurpose",
+    "CertificateVerification",
     "Employer",
     "FundAccount",
     "ImportReject",
@@ -52,6 +66,7 @@ __all__ = [
     "MemberQuerySet",
     "Repayment",
     "RepaymentMethod",
+    "VerifyThrottle",
     "WithdrawalReason",
     "validate_id_number",
     "validate_phone",

@@ -80,12 +80,17 @@ def test_portal_logs_in_browses_and_applies_with_redis_unreachable(client, dead_
     assert response["Location"] == reverse("tasks:application_detail", args=[application.pk])
 
     # Every member page, twice (the second view would come from the page cache).
-    own = {"message": person.member.messages.first().pk, "application": application.pk}
+    own = {
+        "message": person.member.messages.first().pk,
+        "application": application.pk,
+        "certificate": person.member.certificates.first().pk,
+    }
     pages = 0
     for url in member_urls():
         if url.name in ("logout", "logout_confirm"):
             continue
-        path = url.path(pk=own["message" if url.name.startswith("message") else "application"])
+        kind = next((name for name in ("message", "certificate") if url.name.startswith(name)), "application")
+        path = url.path(pk=own[kind])
         for _ in range(2):
             response = client.get(path)
             assert response.status_code in (HTTPStatus.OK, HTTPStatus.METHOD_NOT_ALLOWED), (path, response)

@@ -1,8 +1,9 @@
 """Deployment checks and the project's settings rules."""
 
+import pytest
 from django.core.management import call_command
 
-from zzgjj_portal.checks import captcha_test_mode_check
+from zzgjj_portal.checks import captcha_test_mode_check, certificate_address_check
 
 
 def test_captcha_test_mode_warns_when_debug_off(settings):
@@ -77,6 +78,8 @@ PRODUCTION_ENV = {
     "SMS_GATEWAY_KEY": "example-key",
     # The center's signing certificate: the test writes a self-signed stand-in there.
     "CERTIFICATE_SIGNER_PASSPHRASE": "example-signer-passphrase",
+    "PORTAL_BASE_URL": "https://gjj.example.cn",
+    "INQUIRY_CERTIFICATE_CODE_KEY": "example-certificate-code-key-0123456789abcdef",
 }
 
 
@@ -120,3 +123,18 @@ def test_sessions_end_with_the_browser_and_keep_their_limits(settings):
 
     assert module.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert module.SESSION_IDLE_MINUTES == 15 and module.SESSION_ABSOLUTE_HOURS == 8
+
+
+@pytest.mark.parametrize(
+    ("address", "key", "ids"),
+    [
+        ("https://gjj.example.cn", "k" * 40, []),
+        ("", "k" * 40, ["zzgjj.E003"]),
+        ("http://gjj.example.cn", "k" * 40, ["zzgjj.E003"]),
+        ("https://gjj.example.cn", "", ["zzgjj.W003"]),
+    ],
+)
+def test_certificate_address_and_code_key_are_checked_for_production(settings, address, key, ids):
+
+    settings.PORTAL_BASE_URL, settings.INQUIRY_CERTIFICATE_CODE_KEY = address, key
+    assert [problem.id for problem in certificate_address_check(None)] == ids

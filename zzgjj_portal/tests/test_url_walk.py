@@ -38,6 +38,10 @@ PUBLIC = {
     "api:core_outbox_ack",
     "api:openapi-json",
     "api:api-root",  # a redirect to the document
+    # 证明核验: whoever received a certificate checks it by its 核验码, without an
+    # account here (per-IP limits: inquiry/tests/test_verify.py).
+    "inquiry:verify",
+    "inquiry:verify_upload",
     # Browsers ask for the site icon before anyone logs in (a redirect to the static file).
     "favicon",
     # Probes for the load balancer and monitoring: status only, details and

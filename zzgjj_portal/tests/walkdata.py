@@ -49,6 +49,7 @@ def make_person(tag: str) -> Person:
     LoanProgressStepFactory(contract=loan, order=1, name=f"{tag}受理节点")
     RepaymentFactory(contract=loan, repaid_on=date(2025, 3, 1), principal=principal)
     message_send(member=member, business=f"{tag}业务名称", content=f"{tag}消息内容秘密")
+    certificate_add(member, tag)
     markers = [
         member.id_number,
         member.phone,
@@ -63,6 +64,34 @@ def make_person(tag: str) -> Person:
         f"{principal:,.2f}",
     ]
     return Person(user=user, member=member, markers=markers)
+
+
+def certificate_add(member: Member, tag: str):
+    """An issued certificate of the member's, as the issuing service stores it
+    but unsigned (the walks need one to look at, not a signer)."""
+    import uuid
+    from datetime import timedelta
+
+    import weasyprint
+    from django.utils import timezone
+
+    from inquiry.models import Certificate, CertificatePDF
+
+    pdf = weasyprint.HTML(string=f"<p>缴存证明 {member.name} {tag}证明正文</p>").write_pdf()
+    certificate = Certificate.objects.create(
+        member=member,
+        kind=Certificate.Kind.DEPOSIT,
+        title="缴存证明",
+        purpose=Certificate.Purpose.LOAN,
+        code_hash=f"{tag}".encode().hex().ljust(64, "0"),
+        code_hint=f"{tag}AA-****-****-****-BBBB",
+        form_token=uuid.uuid4(),
+        facts=[["姓名", member.name]],
+        pdf_sha256="0" * 64,
+        valid_until=timezone.now() + timedelta(days=30),
+    )
+    CertificatePDF.objects.create(certificate=certificate, data=pdf)
+    return certificate
 
 
 def response_text(response) -> str:

@@ -1,0 +1,69 @@
+"""Forms of certificates: validation and normalisation only."""
+
+from django import forms
+from django.conf import settings
+
+from inquiry.models import CertificatePurpose
+
+FORM_EXPIRED = "页面已过期,请重新打开后再开具"
+CHOOSE_PURPOSE = "请选择用途"
+PURPOSE_TEXT_REQUIRED = "用途选择【其他】时,请填写用途说明"
+PURPOSE_TEXT_TOO_LONG = "用途说明不能超过20个字"
+CODE_REQUIRED = "请输入核验码"
+VOID_REASON_REQUIRED = "请填写作废原因"
+FILE_REQUIRED = "请选择要比对的PDF文件"
+FILE_TOO_BIG = "文件不能超过5MB"
+
+
+class TokenForm(forms.Form):
+    """The per-form token: one certificate per issuing form shown, however often it is posted."""
+
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": FORM_EXPIRED, "invalid": FORM_EXPIRED}
+    )
+
+
+class DepositCertificateForm(TokenForm):
+    purpose = forms.ChoiceField(
+        label="用途",
+        choices=[("", "请选择"), *CertificatePurpose.choices],
+        error_messages={"required": CHOOSE_PURPOSE, "invalid_choice": CHOOSE_PURPOSE},
+    )
+    purpose_text = forms.CharField(
+        label="用途说明",
+        required=False,
+        max_length=20,
+        strip=True,
+        error_messages={"max_length": PURPOSE_TEXT_TOO_LONG},
+        widget=forms.TextInput(attrs={"maxlength": 20, "placeholder": "选择【其他】时填写"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == CertificatePurpose.OTHER and not data.get("purpose_text"):
+            self.add_error("purpose_text", PURPOSE_TEXT_REQUIRED)
+        elif data.get("purpose") and data.get("purpose") != CertificatePurpose.OTHER:
+            data["purpose_text"] = ""
+        return data
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="核验码",
+        max_length=40,
+        strip=True,
+        error_messages={"required": CODE_REQUIRED, "max_length": CODE_REQUIRED},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": 40}
+        ),
+    )
+
+
+class VerifyUploadForm(VerifyForm):
+    file = forms.FileField(label="证明文件(PDF)", error_messages={"required": FILE_REQUIRED, "empty": FILE_REQUIRED})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.INQUIRY_VERIFY_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(FILE_TOO_BIG, code="too_big")
+        return upload

@@ -1,0 +1,253 @@
+"""Pages of certificates: 我的证明 (issue, download, 作废) for the member, and
+the public /verify/ (by 核验码, by the QR code's address, by uploaded file)."""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+
+from captcha.fields import CaptchaField
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.generic import TemplateView
+
+from inquiry.certificates import selectors, services, throttle
+from inquiry.certificates.documents import CertificateRefused, Document, deposit_document
+from inquiry.certificates.forms import DepositCertificateForm, VerifyForm, VerifyUploadForm
+from inquiry.exports import content_disposition
+from inquiry.models import Certificate, CertificateVerification
+from zzgjj_portal.frame import MemberPageMixin
+from zzgjj_portal.net import client_ip
+from zzgjj_portal.signing import SignerUnavailable
+
+logger = logging.getLogger(__name__)
+
+ISSUED = "{title}已开具,核验码 {hint},请点击【下载】保存或打印"
+ALREADY_ISSUED = "该证明已开具,请勿重复提交"
+SIGNER_DOWN = "证明签章服务暂不可用,请稍后再试"
+VOIDED = "证明已作废,持有该证明的单位核验时将显示【已作废】"
+VOID_NO_DOWNLOAD = "该证明已作废,不能再下载"
+WRONG_CODE = "核验码不正确,请核对后重新输入"
+CAPTCHA_MESSAGES = {"required": "请输入验证码", "invalid": "验证码错误,请重新输入"}
+FILE_MATCHES = "文件与签发记录一致"
+FILE_DIFFERS = "文件与签发记录不一致"
+
+
+def _token() -> dict:
+    return {"form_token": uuid.uuid4()}
+
+
+@method_decorator(never_cache, name="dispatch")
+class CertificateListView(MemberPageMixin, TemplateView):
+    """我的证明: what can be issued (each a POST form) and what was issued."""
+
+    template_name = "inquiry/certificates/list.html"
+    nav = "certificates"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page()
+
+    def render_page(self, *, deposit_form=None, status=200):
+        context = self.get_context_data(
+            deposit_form=deposit_form or DepositCertificateForm(initial=_token()),
+            certificates=selectors.member_certificates(member=self.member),
+            now=timezone.now(),
+            valid_days=settings.INQUIRY_CERTIFICATE_VALID_DAYS,
+        )
+        return self.render_to_response(context, status=status)
+
+
+def _issue(view: CertificateListView, build: Callable[[], Document], form_token: uuid.UUID, on_error: Callable):
+    """Issue what `build()` describes and go back to 我的证明 with a flash;
+    a refusal or a signer outage goes to `on_error(message)` instead."""
+    request = view.request
+    try:
+        issued = services.certificate_issue(
+            member=view.member, document=build(), form_token=form_token, request=request
+        )
+    except CertificateRefused as exc:
+        return on_error(exc.message)
+    except SignerUnavailable as exc:
+        # The reason is the operator's (logs, check --deploy); the member is told to come back.
+        logger.error("certificate not issued: signer unavailable (%s)", exc.code)
+        return on_error(SIGNER_DOWN)
+    if issued.created:
+        certificate = issued.certificate
+        messages.success(request, ISSUED.format(title=certificate.title, hint=certificate.code_hint))
+    else:
+        messages.info(request, ALREADY_ISSUED)
+    return redirect("inquiry:certificates")
+
+
+@method_decorator(never_cache, name="dispatch")
+class DepositCertificateIssueView(CertificateListView):
+    """开具缴存证明 (POST): 用途 chosen; refused for an account not 正常/封存."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = DepositCertificateForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(deposit_form=form)
+        data = form.cleaned_data
+
+        def refused(message):
+            form.add_error(None, message)
+            return self.render_page(deposit_form=form)
+
+        return _issue(
+            self,
+            lambda: deposit_document(
+                member=self.member,
+                purpose=data["purpose"],
+                purpose_text=data["purpose_text"],
+                today=timezone.localdate(),
+            ),
+            data["form_token"],
+            refused,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class CertificateDownloadView(MemberPageMixin, View):
+    """下载: the stored PDF, the same bytes whose SHA-256 /verify/ compares."""
+
+    def get(self, request, *args, **kwargs):
+        certificate = selectors.certificate_get_for_member(member=self.member, pk=kwargs["pk"])
+        if certificate.voided_at is not None:
+            messages.error(request, VOID_NO_DOWNLOAD)
+            return redirect("inquiry:certificates")
+        pdf = selectors.certificate_pdf_bytes(certificate=certificate)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        issued = timezone.localtime(certificate.issued_at)
+        response["Content-Disposition"] = content_disposition(
+            f"{certificate.title}_{issued:%Y%m%d%H%M%S}.pdf",
+            fallback=f"certificate_{certificate.kind}_{issued:%Y%m%d%H%M%S}.pdf",
+            inline=True,
+        )
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class CertificateVoidView(MemberPageMixin, TemplateView):
+    """作废: GET asks 是/否 (works without JavaScript), POST voids at once."""
+
+    template_name = "inquiry/certificates/void_confirm.html"
+    nav = "certificates"
+
+    def get(self, request, *args, **kwargs):
+        certificate = selectors.certificate_get_for_member(member=self.member, pk=kwargs["pk"])
+        if certificate.voided_at is not None:
+            messages.error(request, services.ALREADY_VOID)
+            return redirect("inquiry:certificates")
+        return self.render_to_response(self.get_context_data(certificate=certificate))
+
+    def post(self, request, *args, **kwargs):
+        certificate = selectors.certificate_get_for_member(member=self.member, pk=kwargs["pk"])
+        try:
+            services.certificate_void(certificate=certificate, request=request)
+        except CertificateRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, VOIDED)
+        return redirect("inquiry:certificates")
+
+
+def _verify_form(form_class, gate: throttle.Gate, data=None, files=None):
+    form = form_class(data, files)
+    if gate.captcha:
+        # Past the free wrong codes, each try costs a captcha (a new one each time).
+        form.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    return form
+
+
+def _too_many(request, gate: throttle.Gate) -> HttpResponse:
+    response = render(request, "429.html", {"verify": True}, status=429)
+    response["Retry-After"] = str(gate.retry_after)
+    return response
+
+
+def _file_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@method_decorator([login_not_required, never_cache, csrf_protect], name="dispatch")
+class VerifyView(View):
+    """/verify/: anyone holding a certificate checks it, no login. POST only
+    does the lookup, so a code never sits in a URL (or an access log)."""
+
+    template_name = "inquiry/certificates/verify.html"
+    form_class = VerifyForm
+    method = CertificateVerification.Method.CODE
+
+    def get(self, request, *args, **kwargs):
+        gate = throttle.verify_gate(ip=client_ip(request))
+        if gate.blocked:
+            return _too_many(request, gate)
+        return render(request, self.template_name, {"form": _verify_form(VerifyForm, gate)})
+
+    def post(self, request, *args, **kwargs):
+        ip = client_ip(request)
+        gate = throttle.verify_gate(ip=ip)
+        if gate.blocked:
+            return _too_many(request, gate)
+        form = _verify_form(self.form_class, gate, request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": _shown(form, gate)})
+        certificate = selectors.certificate_by_code(form.cleaned_data["code"])
+        if certificate is None:
+            throttle.verify_failure_add(ip=ip)
+            form.add_error("code", WRONG_CODE)
+            gate = throttle.verify_gate(ip=ip)
+            if gate.blocked:
+                return _too_many(request, gate)
+            return render(request, self.template_name, {"form": _shown(form, gate)})
+        file_matches = None
+        if "file" in form.cleaned_data:
+            file_matches = _file_sha256(form.cleaned_data["file"]) == certificate.pdf_sha256
+        services.verification_record(certificate=certificate, method=self.method, ip=ip, file_matches=file_matches)
+        return _result(request, certificate, form.cleaned_data["code"], file_matches)
+
+
+class VerifyUploadView(VerifyView):
+    """/verify/file/: the code (from the result page) and the PDF the verifier
+    received; its SHA-256 against the one stored at issue, no PDF parsing."""
+
+    form_class = VerifyUploadForm
+    method = CertificateVerification.Method.UPLOAD
+
+    def get(self, request, *args, **kwargs):
+        return redirect("inquiry:verify")
+
+
+def _shown(form, gate: throttle.Gate):
+    """The form to show again: with the captcha if the client now needs one."""
+    if gate.captcha and "captcha" not in form.fields:
+        form.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    return form
+
+
+def _result(request, certificate: Certificate, code: str, file_matches: bool | None) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "certificate": certificate,
+        "state": certificate.state_at(now),
+        "state_label": Certificate.State(certificate.state_at(now)).label,
+        "code": code,
+        "upload_form": VerifyUploadForm(initial={"code": code}),
+        "file_checked": file_matches is not None,
+        "file_matches": file_matches,
+        "file_message": FILE_MATCHES if file_matches else FILE_DIFFERS,
+    }
+    return render(request, "inquiry/certificates/verify_result.html", context)
