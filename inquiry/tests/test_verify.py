@@ -184,6 +184,8 @@ def test_a_voided_certificate_says_so_without_the_reason(client, member):
         page = html(post_code(client, code))
         assert "缴存证明:<strong>已作废</strong>" in page and "不能作为有效证明使用" in page
         assert reason not in page
+        # Nothing left to compare a file with: no upload form, a way back.
+        assert 'data-testid="upload-form"' not in page and f'href="{VERIFY}"' in page
     # A look at a voided certificate is still a look (the member sees it was checked).
     assert CertificateVerification.objects.count() == 2 and failures() == 0
 
@@ -454,6 +456,7 @@ def test_upload_of_the_issued_file_matches_and_of_a_changed_one_does_not(client,
     tampered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
     response = upload(client, code, tampered)
     assert 'data-testid="file-result">文件与签发记录不一致<' in html(response)
+    assert "不是签发时的原件,或已被改动过" in html(response)
     _embedded, status = validate(tampered, signing.signer().signing_cert)
     assert not status.intact and not status.bottom_line
 
