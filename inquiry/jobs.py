@@ -7,6 +7,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 
+from inquiry.certificates.throttle import verify_throttles_prune
 from inquiry.interchange.importing import books_import
 from inquiry.interchange.inbox import inbox_import
 
@@ -31,3 +32,13 @@ def books_inbox_import_job() -> list[str]:
     if not settings.INQUIRY_IMPORT_INBOX:
         return []
     return [run.status for run in inbox_import(inbox=Path(settings.INQUIRY_IMPORT_INBOX))]
+
+
+@shared_task(name="inquiry.verify_throttles_prune")
+def verify_throttles_prune_job() -> int:
+    """Delete /verify/'s per-IP counters whose hour has ended (daily).
+    Idempotent: a second run finds nothing. Returns how many."""
+    deleted = verify_throttles_prune()
+    if deleted:
+        log.info("verify throttles pruned: %s", deleted)
+    return deleted

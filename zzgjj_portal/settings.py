@@ -447,6 +447,8 @@ CELERY_BEAT_SCHEDULE = {
     # Decisions the core has not booked in TASKS_DECISION_BOOKING_DAYS fail;
     # hourly, so one fails within the hour its time is up.
     "decisions-expire": {"task": "tasks.decisions_expire", "schedule": crontab(minute=15)},
+    # /verify/'s per-IP counters of ended hours (inquiry.certificates.throttle).
+    "verify-throttles-prune": {"task": "inquiry.verify_throttles_prune", "schedule": crontab(hour=3, minute=40)},
 }
 if INQUIRY_IMPORT_INBOX:
     # One import at a time (the import's own lock); a run that outlives the

@@ -16,6 +16,9 @@ LENGTH = 20
 GROUP = 4
 _VALID = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")
 _SEPARATORS = re.compile(r"[\s\-_—–·.]+")
+# Longer than any way of writing a code (20 characters, separators, spaces):
+# not looked at, so a megabyte of text costs no more than a code.
+_TYPED_MAX = 64
 
 
 def code_generate() -> str:
@@ -25,6 +28,8 @@ def code_generate() -> str:
 
 def code_normalize(typed: str | None) -> str | None:
     """The code in what someone typed or scanned, or None when it cannot be one."""
+    if len(typed or "") > _TYPED_MAX:
+        return None
     text = _SEPARATORS.sub("", (typed or "").strip().upper())
     return text if _VALID.match(text) else None
 

@@ -12,7 +12,13 @@ PURPOSE_TEXT_TOO_LONG = "用途说明不能超过20个字"
 CODE_REQUIRED = "请输入核验码"
 VOID_REASON_REQUIRED = "请填写作废原因"
 FILE_REQUIRED = "请选择要比对的PDF文件"
-FILE_TOO_BIG = "文件不能超过5MB"
+FILE_EMPTY = "所选文件为空,请选择收到的PDF文件"
+FILE_TOO_BIG = "文件不能超过{mb}MB"
+
+
+def upload_max_mb() -> int:
+    """INQUIRY_VERIFY_UPLOAD_MAX_BYTES as the pages and messages say it."""
+    return settings.INQUIRY_VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)
 
 
 class TokenForm(forms.Form):
@@ -48,11 +54,13 @@ class DepositCertificateForm(TokenForm):
 
 
 class VerifyForm(forms.Form):
+    # No length check here: whatever was typed goes to the lookup, so a
+    # malformed code (too long, too short, a wrong character) is answered and
+    # counted exactly as an unknown one (selectors.certificate_by_code).
     code = forms.CharField(
         label="核验码",
-        max_length=40,
         strip=True,
-        error_messages={"required": CODE_REQUIRED, "max_length": CODE_REQUIRED},
+        error_messages={"required": CODE_REQUIRED},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": 40}
         ),
@@ -60,10 +68,14 @@ class VerifyForm(forms.Form):
 
 
 class VerifyUploadForm(VerifyForm):
-    file = forms.FileField(label="证明文件(PDF)", error_messages={"required": FILE_REQUIRED, "empty": FILE_REQUIRED})
+    file = forms.FileField(
+        label="证明文件(PDF)",
+        error_messages={"required": FILE_REQUIRED, "empty": FILE_EMPTY, "invalid": FILE_REQUIRED},
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.INQUIRY_VERIFY_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(FILE_TOO_BIG, code="too_big")
+            raise forms.ValidationError(FILE_TOO_BIG.format(mb=upload_max_mb()), code="too_big")
         return upload

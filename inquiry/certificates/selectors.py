@@ -30,11 +30,10 @@ def certificate_by_code(typed: str | None) -> Certificate | None:
     """The certificate whose 核验码 someone typed, or None. A malformed code
     and an unknown one both give None: the caller cannot tell them apart."""
     code = codes.code_normalize(typed)
-    if code is None:
-        # Hash something anyway, so a malformed code costs what a well-formed one does.
-        code_digest("")
-        return None
-    return Certificate.objects.filter(code_hash=code_digest(code)).first()
+    # A malformed code is hashed and looked up too (under the digest of "",
+    # which no 20-character code has), so it costs what an unknown one does.
+    certificate = Certificate.objects.filter(code_hash=code_digest(code or "")).first()
+    return certificate if code is not None else None
 
 
 def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:

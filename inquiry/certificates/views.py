@@ -3,6 +3,7 @@ the public /verify/ (by 核验码, by the QR code's address, by uploaded file)."
 
 import hashlib
 import logging
+import math
 import uuid
 from collections.abc import Callable
 
@@ -17,11 +18,12 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
-from inquiry.certificates import selectors, services, throttle
+from inquiry.certificates import codes, selectors, services, throttle
 from inquiry.certificates.documents import CertificateRefused, Document, deposit_document
-from inquiry.certificates.forms import DepositCertificateForm, VerifyForm, VerifyUploadForm
+from inquiry.certificates.forms import DepositCertificateForm, VerifyForm, VerifyUploadForm, upload_max_mb
 from inquiry.exports import content_disposition
 from inquiry.models import Certificate, CertificateVerification
 from zzgjj_portal.frame import MemberPageMixin
@@ -161,16 +163,17 @@ class CertificateVoidView(MemberPageMixin, TemplateView):
         return redirect("inquiry:certificates")
 
 
-def _verify_form(form_class, gate: throttle.Gate, data=None, files=None):
-    form = form_class(data, files)
-    if gate.captcha:
-        # Past the free wrong codes, each try costs a captcha (a new one each time).
+def _with_captcha(form, gate: throttle.Gate):
+    """Past the free wrong codes each try costs a captcha (a new one each time
+    the form is shown)."""
+    if gate.captcha and "captcha" not in form.fields:
         form.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
     return form
 
 
 def _too_many(request, gate: throttle.Gate) -> HttpResponse:
-    response = render(request, "429.html", {"verify": True}, status=429)
+    minutes = math.ceil(gate.retry_after / 60)
+    response = render(request, "429.html", {"verify": True, "retry_minutes": minutes}, status=429)
     response["Retry-After"] = str(gate.retry_after)
     return response
 
@@ -182,10 +185,14 @@ def _file_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-@method_decorator([login_not_required, never_cache, csrf_protect], name="dispatch")
+# No login; never cached (a certificate's facts are personal data); the code
+# travels only in POST bodies (and the QR code's URL fragment, which browsers
+# never send), and Django's error reports leave it out.
+@method_decorator([login_not_required, never_cache, csrf_protect, sensitive_post_parameters("code")], name="dispatch")
 class VerifyView(View):
-    """/verify/: anyone holding a certificate checks it, no login. POST only
-    does the lookup, so a code never sits in a URL (or an access log)."""
+    """/verify/: anyone holding a certificate checks it by its 核验码. POST
+    only does the lookup, so a code never sits in a URL (or an access log).
+    Per-IP limits: throttle.py."""
 
     template_name = "inquiry/certificates/verify.html"
     form_class = VerifyForm
@@ -195,26 +202,38 @@ class VerifyView(View):
         gate = throttle.verify_gate(ip=client_ip(request))
         if gate.blocked:
             return _too_many(request, gate)
-        return render(request, self.template_name, {"form": _verify_form(VerifyForm, gate)})
+        return self.render_form(_with_captcha(VerifyForm(), gate))
+
+    def render_form(self, form) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, "upload_max_mb": upload_max_mb()})
 
     def post(self, request, *args, **kwargs):
         ip = client_ip(request)
         gate = throttle.verify_gate(ip=ip)
         if gate.blocked:
             return _too_many(request, gate)
-        form = _verify_form(self.form_class, gate, request.POST, request.FILES)
+        form = _with_captcha(self.form_class(request.POST, request.FILES), gate)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": _shown(form, gate)})
-        certificate = selectors.certificate_by_code(form.cleaned_data["code"])
+            # Nothing looked up, nothing counted (no code, a wrong captcha, no or too big a file).
+            return self.render_form(form)
+        attempt = throttle.verify_attempt(
+            ip=ip,
+            captcha_solved="captcha" in form.fields,
+            lookup=lambda: selectors.certificate_by_code(form.cleaned_data["code"]),
+        )
+        if attempt.gate.blocked:
+            return _too_many(request, attempt.gate)
+        certificate = attempt.found
         if certificate is None:
-            throttle.verify_failure_add(ip=ip)
-            form.add_error("code", WRONG_CODE)
-            gate = throttle.verify_gate(ip=ip)
-            if gate.blocked:
-                return _too_many(request, gate)
-            return render(request, self.template_name, {"form": _shown(form, gate)})
+            form = _with_captcha(form, attempt.gate)
+            if attempt.refused:
+                form.add_error("captcha", CAPTCHA_MESSAGES["required"])
+            else:
+                form.add_error("code", WRONG_CODE)
+            return self.render_form(form)
         file_matches = None
         if "file" in form.cleaned_data:
+            # The bytes' digest against the one stored at issue; the file is never parsed or kept.
             file_matches = _file_sha256(form.cleaned_data["file"]) == certificate.pdf_sha256
         services.verification_record(certificate=certificate, method=self.method, ip=ip, file_matches=file_matches)
         return _result(request, certificate, form.cleaned_data["code"], file_matches)
@@ -222,7 +241,8 @@ class VerifyView(View):
 
 class VerifyUploadView(VerifyView):
     """/verify/file/: the code (from the result page) and the PDF the verifier
-    received; its SHA-256 against the one stored at issue, no PDF parsing."""
+    received; its SHA-256 against the one stored at issue, no PDF parsing.
+    A missing, empty or too big file is refused before the code is looked up."""
 
     form_class = VerifyUploadForm
     method = CertificateVerification.Method.UPLOAD
@@ -231,21 +251,16 @@ class VerifyUploadView(VerifyView):
         return redirect("inquiry:verify")
 
 
-def _shown(form, gate: throttle.Gate):
-    """The form to show again: with the captcha if the client now needs one."""
-    if gate.captcha and "captcha" not in form.fields:
-        form.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
-    return form
-
-
 def _result(request, certificate: Certificate, code: str, file_matches: bool | None) -> HttpResponse:
-    now = timezone.now()
+    state = certificate.state_at(timezone.now())
     context = {
         "certificate": certificate,
-        "state": certificate.state_at(now),
-        "state_label": Certificate.State(certificate.state_at(now)).label,
-        "code": code,
-        "upload_form": VerifyUploadForm(initial={"code": code}),
+        "state": state,
+        "state_label": Certificate.State(state).label,
+        # The normalised code, for the upload form's hidden field (a POST body, never a URL).
+        "code": codes.code_normalize(code),
+        "upload_form": VerifyUploadForm(),
+        "upload_max_mb": upload_max_mb(),
         "file_checked": file_matches is not None,
         "file_matches": file_matches,
         "file_message": FILE_MATCHES if file_matches else FILE_DIFFERS,

@@ -35,8 +35,11 @@ from django.views import csrf, defaults
 from accounts import flows
 from accounts.models import User
 from accounts.tests.conftest import Clock
+from inquiry.certificates.codes import code_hint
+from inquiry.certificates.digest import code_digest
+from inquiry.certificates.documents import deposit_document
 from inquiry.demo import UNREGISTERED_ID_NUMBER, UNREGISTERED_NAME, build_members
-from inquiry.models import FundAccount, LoanContract, Member
+from inquiry.models import Certificate, FundAccount, LoanContract, Member
 from tasks.models import Application, Decision
 from tasks.services import applications as application_services
 from tasks.services import message_send
@@ -387,6 +390,32 @@ def test_visitor_pages_match_their_snapshots(world):
     pages.response("register_password_invalid", client.post("/register/password/", weak))
     pages.response("register_done", client.get("/register/done/"))
     pages.response("forgot_done", client.get("/password/forgot/done/"))
+
+    # 证明核验: the form, a wrong code, an upload without a file, a certificate's facts
+    # (a certificate of wang's account as issuing would store it, taken back afterwards).
+    wrong_code = {"code": "ABCD-EFGH-JKMN-PQRS-TUVW"}
+    pages.response("verify", client.get("/verify/"))
+    pages.response("verify_wrong", client.post("/verify/", wrong_code))
+    pages.response("verify_upload_no_file", client.post("/verify/file/", wrong_code))
+    with transaction.atomic():
+        code = "K7QF3MZP9HXT2WDCR5NA"
+        member = Member.objects.get(id_number=wang.id_number)
+        document = deposit_document(member=member, purpose="loan", today=NOW.date())
+        Certificate.objects.create(
+            member=member,
+            kind=document.kind,
+            title=document.title,
+            purpose=document.purpose,
+            code_hash=code_digest(code),
+            code_hint=code_hint(code),
+            form_token=uuid.UUID(int=2),
+            facts=[list(fact) for fact in document.facts],
+            pdf_sha256="0" * 64,
+            issued_at=NOW,
+            valid_until=NOW + timedelta(days=30),
+        )
+        pages.response("verify_result", client.post("/verify/", {"code": code}))
+        transaction.set_rollback(True)
     pages.verify()
 
 
