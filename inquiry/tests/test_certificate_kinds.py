@@ -378,7 +378,7 @@ def test_annual_year_with_a_pending_entry_is_listed_with_its_status_and_no_butto
     LedgerEntry.objects.filter(serial_no="WT20230901000001").update(booked_on=date(2023, 9, 1))
 
     page = member_client.get(LIST).content.decode()
-    section = page[page.index('data-testid="annual-section"') : page.index('aria-labelledby="issued-title"')]
+    section = page[page.index('data-testid="annual-section"') :].split("</section>")[0]
     rows = re.findall(r'<tr data-testid="annual-row">(.*?)</tr>', section, re.S)
     by_year = {re.search(r"(\d{4}-\d{4})年度", row).group(1): row for row in rows}
     assert list(by_year)[:1] == [max(by_year)]  # newest first
@@ -393,7 +393,7 @@ def test_annual_section_shows_no_figures_while_the_account_is_being_checked(memb
     ledger_of(account, 30, start=date(2022, 7, 15))
     FundAccount.objects.filter(pk=account.pk).update(discrepancy=True)
     page = member_client.get(LIST).content.decode()
-    section = page[page.index('data-testid="annual-section"') : page.index('aria-labelledby="issued-title"')]
+    section = page[page.index('data-testid="annual-section"') :].split("</section>")[0]
     assert "数据核对中" in section and "annual-row" not in section
 
 
@@ -440,3 +440,42 @@ def test_annual_statement_reconciles_for_every_year_of_every_demo_member(demo_bo
                 assert facts["上年结转余额"] == f"{format_money(year.opening)} 元", where
             checked += 1
     assert checked > 5 * len(accounts)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_certificate_kinds_issued_in_the_browser(live_server, page, center_signer, tmp_path):
+    """The demo member prints 缴存明细 from 缴存支取信息, issues a 贷款结清证明
+    from 贷款信息 and a 年度对账单 from 我的证明; each lands on 我的证明 with
+    its flash. 我的证明 fits a desktop and a 390 px phone."""
+    from playwright.sync_api import expect
+
+    from inquiry.demo import DEMO_ID_NUMBER
+    from inquiry.tests.test_browser import log_in
+
+    call_command("seed_demo", as_of="2026-10-31", members=2)
+    settled = LoanContract.objects.get(member__id_number=DEMO_ID_NUMBER, status=LoanContract.Status.SETTLED)
+    log_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}{LEDGER_PAGE}?start=2000-01-01&end=2026-10-31")
+    page.screenshot(path=tmp_path / "ledger.png")
+    page.get_by_test_id("print").click()
+    expect(page).to_have_url(re.compile(r"/certificates/$"))
+    expect(page.locator(".flash")).to_contain_text("缴存明细已开具")
+
+    page.goto(f"{live_server.url}{LOAN_INFO}?contract={settled.contract_no}")
+    page.get_by_test_id("issue-loan-settled").click()
+    expect(page.locator(".flash")).to_contain_text("贷款结清证明已开具")
+
+    page.get_by_test_id("issue-annual").first.click()
+    expect(page.locator(".flash")).to_contain_text("年度对账单已开具")
+    expect(page.get_by_test_id("certificate-row")).to_have_count(3)
+    kinds = set(Certificate.objects.values_list("kind", flat=True))
+    assert kinds == {Certificate.Kind.LEDGER, Certificate.Kind.LOAN_SETTLED, Certificate.Kind.ANNUAL}
+
+    for name, width, height in [("desktop", 1366, 900), ("phone", 390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        # Nothing wider than the screen: the tables turn into cards on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=tmp_path / f"certificates-{name}.png", full_page=True)
