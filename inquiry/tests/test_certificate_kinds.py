@@ -108,6 +108,19 @@ def test_loan_settled_certificate_refused_for_a_contract_not_settled(
     assert not Certificate.objects.exists()
 
 
+def test_loan_settled_certificate_refused_without_a_settlement_date_or_while_checked(
+    member_client, loans, center_signer
+):
+    settled, _, _ = loans  # no 结清日期 from the core and no repayment to take it from
+    response = post(member_client, LOAN_SETTLED, contract=settled.contract_no)
+    assert f"此合同【{settled.contract_no}】暂无结清日期记录" in response.content.decode()
+    assert "暂无结清日期记录,请到服务大厅开具" in member_client.get(LIST).content.decode()
+    LoanContract.objects.filter(pk=settled.pk).update(settled_on=date(2019, 3, 9), discrepancy="DKYE 不符")
+    response = post(member_client, LOAN_SETTLED, contract=settled.contract_no)
+    assert "您的账户数据正在核对中" in response.content.decode()
+    assert not Certificate.objects.exists()
+
+
 @pytest.mark.parametrize("contract", ["theirs", "NOSUCHCONTRACT"])
 def test_loan_settled_certificate_of_a_contract_not_the_members_is_404(member_client, center_signer, contract):
     theirs = LoanContractFactory(member=MemberFactory(), contract_no="ZZTHEIRS", status=LoanContract.Status.SETTLED)
