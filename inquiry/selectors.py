@@ -10,7 +10,20 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, Round
 from django.http import Http404
 from django.utils import timezone
@@ -264,6 +277,19 @@ def loan_get_for_member(
         return member_loans(member=member).get(contract_no=contract_no)
     except LoanContract.DoesNotExist:
         raise Http404("no such contract") from None
+
+
+def loan_settled_dates(*, member: Member) -> dict[int, date | None]:
+    """结清日期 of each of the member's settled (结清) contracts, by contract
+    id: the core's 贷款结清日期 (DKJQRQ, `settled_on`), else the day of the
+    last repayment (a loan settled before the core sent that date pays off on
+    its last one), else None. One query."""
+    rows = (
+        LoanContract.objects.filter(member=member, status=LoanContract.Status.SETTLED)
+        .annotate(last_repaid_on=Max("repayments__repaid_on"))
+        .values_list("pk", "settled_on", "last_repaid_on")
+    )
+    return {pk: settled_on or last_repaid_on for pk, settled_on, last_repaid_on in rows}
 
 
 def default_loan(loans: list[LoanContract]) -> LoanContract | None:

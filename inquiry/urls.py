@@ -16,6 +16,13 @@ urlpatterns = [
     path("loans/plan/print/", views.RepaymentPlanPrintView.as_view(), name="plan_print"),
     path("certificates/", certificate_views.CertificateListView.as_view(), name="certificates"),
     path("certificates/deposit/", certificate_views.DepositCertificateIssueView.as_view(), name="certificate_deposit"),
+    path(
+        "certificates/loan-settled/",
+        certificate_views.LoanSettledCertificateIssueView.as_view(),
+        name="certificate_loan_settled",
+    ),
+    path("certificates/ledger/", certificate_views.LedgerCertificateIssueView.as_view(), name="certificate_ledger"),
+    path("certificates/annual/", certificate_views.AnnualCertificateIssueView.as_view(), name="certificate_annual"),
     path("certificates/<int:pk>/pdf/", certificate_views.CertificateDownloadView.as_view(), name="certificate_pdf"),
     path("certificates/<int:pk>/void/", certificate_views.CertificateVoidView.as_view(), name="certificate_void"),
     # Public: anyone holding a certificate checks it here (no login).

@@ -66,6 +66,10 @@ VERSIONED_TABLES = {
     "inquiry_loancontract": None,
     "inquiry_loanprogressstep": VIA_CONTRACT,
     "inquiry_repayment": VIA_CONTRACT,
+    # Not shown by a cached page, but the cached pages with an issuing form
+    # (缴存支取信息's 打印, 贷款信息's 开具贷款结清证明) carry its one-time token:
+    # issuing (or voiding) must retire the cached page and its token with it.
+    "inquiry_certificate": None,
 }
 EVENTS = ("insert", "delete", "update")
 

@@ -1,5 +1,6 @@
 """Member pages of the center's records: 信息查询 (chapter 3)."""
 
+import uuid
 from datetime import timedelta
 
 from django.http import HttpResponse
@@ -63,6 +64,9 @@ class LedgerView(MemberPageMixin, TemplateView):
             number = page_number(request)
             result = selectors.ledger_page(member=self.member, start=start, end=end, number=number)
             context.update(result=result, page_obj=counted_page(result.entries, count=result.count, number=number))
+            # 打印's one-time token; a cached page keeps it only until a
+            # certificate is issued (certificates raise the data version).
+            context["print_token"] = uuid.uuid4()
         return self.render_to_response(self.get_context_data(**context))
 
 
@@ -132,11 +136,18 @@ class LoanProgressView(LoanPageMixin, TemplateView):
 
 
 class LoanInfoView(LoanPageMixin, TemplateView):
-    """贷款信息 of the chosen contract."""
+    """贷款信息 of the chosen contract; a settled one offers its 贷款结清证明."""
 
     template_name = "inquiry/loan_info.html"
     nav = "loan_info"
     page_cache = True
+
+    def get_context_data(self, **kwargs):
+        if self.loan is not None and self.loan.status == LoanContract.Status.SETTLED:
+            # The issuing form's one-time token (in the cached page until a
+            # certificate is issued: certificates raise the data version).
+            kwargs["settled_token"] = uuid.uuid4()
+        return super().get_context_data(**kwargs)
 
 
 class RepaymentListView(LoanPageMixin, TemplateView):

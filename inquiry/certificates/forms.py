@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 
+from inquiry.forms import DateRangeForm
 from inquiry.models import CertificatePurpose
 
 FORM_EXPIRED = "页面已过期,请重新打开后再开具"
@@ -19,6 +20,10 @@ FILE_TOO_BIG = "文件不能超过{mb}MB"
 def upload_max_mb() -> int:
     """INQUIRY_VERIFY_UPLOAD_MAX_BYTES as the pages and messages say it."""
     return settings.INQUIRY_VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)
+
+
+CHOOSE_CONTRACT = "请选择借款合同"
+CHOOSE_YEAR = "请选择缴存年度"
 
 
 class TokenForm(forms.Form):
@@ -51,6 +56,29 @@ class DepositCertificateForm(TokenForm):
         elif data.get("purpose") and data.get("purpose") != CertificatePurpose.OTHER:
             data["purpose_text"] = ""
         return data
+
+
+class LoanSettledCertificateForm(TokenForm):
+    """开具贷款结清证明 of one contract (whose it is: the ownership gate)."""
+
+    contract = forms.CharField(
+        max_length=32, error_messages={"required": CHOOSE_CONTRACT, "max_length": CHOOSE_CONTRACT}
+    )
+
+
+class LedgerCertificateForm(TokenForm, DateRangeForm):
+    """打印 of 缴存支取信息: the page's range, by the page's rules (at most
+    30 years, start not after end; either end may be open)."""
+
+
+class AnnualCertificateForm(TokenForm):
+    """开具年度对账单 of the 缴存年度 starting on 1 July `year`."""
+
+    year = forms.IntegerField(
+        min_value=1900,
+        max_value=2199,
+        error_messages={key: CHOOSE_YEAR for key in ("required", "invalid", "min_value", "max_value")},
+    )
 
 
 class VerifyForm(forms.Form):

@@ -1,11 +1,62 @@
-"""Reads of certificates: the member's list, one of theirs (or 404), one by
-its 核验码 (for /verify/), and a certificate's stored PDF."""
+"""Reads of certificates: what the member can issue, the member's list, one
+of theirs (or 404), one by its 核验码 (for /verify/), and a certificate's
+stored PDF."""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django.http import Http404
 
+from inquiry import selectors as records
 from inquiry.certificates import codes
 from inquiry.certificates.digest import code_digest
-from inquiry.models import Certificate, CertificatePDF, Member
+from inquiry.models import Certificate, CertificatePDF, FundAccount, LoanContract, LoanStatus, Member
+from inquiry.statements import AnnualStatement
+
+
+@dataclass(frozen=True)
+class LoanOffer:
+    """A contract on 我的证明's 开具贷款结清证明 list."""
+
+    loan: LoanContract
+    settled_on: date | None
+
+    @property
+    def settled(self) -> bool:
+        return self.loan.status == LoanStatus.SETTLED
+
+    @property
+    def issuable(self) -> bool:
+        # What loan_settled_document accepts; it says why for the rest.
+        return self.settled and not self.loan.discrepancy and self.settled_on is not None
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What 我的证明 offers besides the 缴存证明: the member's contracts and,
+    newest first, their 缴存年度 (none while the account is being checked:
+    its figures are not shown anywhere then)."""
+
+    account: FundAccount | None
+    loans: list[LoanOffer]
+    statements: list[AnnualStatement]
+
+
+def certificate_offers(*, member: Member, today: date) -> Offers:
+    """The contracts and 缴存年度 of 我的证明's issuing sections: four queries
+    (account, contracts, their settlement dates, the ledger's five columns)."""
+    account = records.member_fund_account(member=member)
+    loans = records.member_loan_list(member=member)
+    any_settled = any(loan.status == LoanStatus.SETTLED for loan in loans)
+    settled = records.loan_settled_dates(member=member) if any_settled else {}
+    statements = []
+    if account is not None and not account.discrepancy:
+        statements = records.annual_statements(member=member, today=today)[::-1]
+    return Offers(
+        account=account,
+        loans=[LoanOffer(loan, settled.get(loan.pk)) for loan in loans],
+        statements=statements,
+    )
 
 
 def member_certificates(*, member: Member) -> list[Certificate]:

@@ -22,9 +22,25 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
 from inquiry.certificates import codes, selectors, services, throttle
-from inquiry.certificates.documents import CertificateRefused, Document, deposit_document
-from inquiry.certificates.forms import DepositCertificateForm, VerifyForm, VerifyUploadForm, upload_max_mb
+from inquiry.certificates.documents import (
+    CertificateRefused,
+    Document,
+    annual_document,
+    deposit_document,
+    ledger_document,
+    loan_settled_document,
+)
+from inquiry.certificates.forms import (
+    AnnualCertificateForm,
+    DepositCertificateForm,
+    LedgerCertificateForm,
+    LoanSettledCertificateForm,
+    VerifyForm,
+    VerifyUploadForm,
+    upload_max_mb,
+)
 from inquiry.exports import content_disposition
+from inquiry.forms import MAX_RANGE_YEARS
 from inquiry.models import Certificate, CertificateVerification
 from zzgjj_portal.frame import MemberPageMixin
 from zzgjj_portal.net import client_ip
@@ -57,12 +73,19 @@ class CertificateListView(MemberPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_page()
 
-    def render_page(self, *, deposit_form=None, status=200):
+    def render_page(self, *, deposit_form=None, errors: dict[str, str] | None = None, status=200):
+        """The page; `errors` puts a refusal in its section ("loan", "ledger", "annual")."""
         context = self.get_context_data(
             deposit_form=deposit_form or DepositCertificateForm(initial=_token()),
+            offers=selectors.certificate_offers(member=self.member, today=timezone.localdate()),
             certificates=selectors.member_certificates(member=self.member),
             now=timezone.now(),
             valid_days=settings.INQUIRY_CERTIFICATE_VALID_DAYS,
+            history_valid_days=settings.INQUIRY_CERTIFICATE_HISTORY_VALID_DAYS,
+            max_range_years=MAX_RANGE_YEARS,
+            errors=errors or {},
+            # Each issuing form gets its own one-time token.
+            new_token=uuid.uuid4,
         )
         return self.render_to_response(context, status=status)
 
@@ -116,6 +139,69 @@ class DepositCertificateIssueView(CertificateListView):
             data["form_token"],
             refused,
         )
+
+
+def _first_error(form) -> str:
+    """The message of a form's first error (a form of hidden fields and buttons has no place for more)."""
+    errors = form.non_field_errors() or [message for messages in form.errors.values() for message in messages]
+    return errors[0]
+
+
+class _KindIssueView(CertificateListView):
+    """开具 of a kind without choices of its own (POST): the form names what
+    (a contract, a 缴存年度, a date range); a refusal goes to the kind's
+    section of 我的证明."""
+
+    http_method_names = ["post"]
+    form_class: type
+    section: str
+
+    def build(self, data: dict) -> Document:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            return self.render_page(errors={self.section: _first_error(form)})
+
+        def refused(message):
+            return self.render_page(errors={self.section: message})
+
+        return _issue(self, lambda: self.build(form.cleaned_data), form.cleaned_data["form_token"], refused)
+
+
+@method_decorator(never_cache, name="dispatch")
+class LoanSettledCertificateIssueView(_KindIssueView):
+    """开具贷款结清证明 of one of the member's contracts: another member's is a
+    404, one not 结清 is refused with the reason."""
+
+    form_class = LoanSettledCertificateForm
+    section = "loan"
+
+    def build(self, data):
+        return loan_settled_document(member=self.member, contract_no=data["contract"], today=timezone.localdate())
+
+
+@method_decorator(never_cache, name="dispatch")
+class LedgerCertificateIssueView(_KindIssueView):
+    """打印 of 缴存支取信息: the 缴存明细 of the page's range, as a certificate."""
+
+    form_class = LedgerCertificateForm
+    section = "ledger"
+
+    def build(self, data):
+        return ledger_document(member=self.member, start=data["start"], end=data["end"])
+
+
+@method_decorator(never_cache, name="dispatch")
+class AnnualCertificateIssueView(_KindIssueView):
+    """开具年度对账单 of one 缴存年度 whose statement can be issued."""
+
+    form_class = AnnualCertificateForm
+    section = "annual"
+
+    def build(self, data):
+        return annual_document(member=self.member, year=data["year"], today=timezone.localdate())
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -178,7 +178,7 @@ LOAN_ACCOUNTS = Table(
         C("DQJHHKJE", "当期计划还款金额", MONEY, maps_to="LoanContract.monthly_payment"),
         C("DQJHGHBJ", "当期计划归还本金", MONEY),
         C("DQJHGHLX", "当期计划归还利息", MONEY),
-        C("DKJQRQ", "贷款结清日期", DATE),
+        C("DKJQRQ", "贷款结清日期", DATE, maps_to="LoanContract.settled_on"),
         C("HSBJZE", "回收本金总额", MONEY),
         C("HSLXZE", "回收利息总额", MONEY),
         C("LJYQQS", "累计逾期期数", INT),

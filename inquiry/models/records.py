@@ -329,6 +329,10 @@ class LoanContract(models.Model):
     # prepayments, shortened terms and rate changes instead of the original plan.
     remaining_months = models.PositiveSmallIntegerField("剩余期数", default=0)
     next_due_on = models.DateField("下期应还日期", null=True, blank=True)
+    # 贷款结清日期 (DKJQRQ) as the core sent it; empty for a loan not settled,
+    # and for one settled before the core sent it (the 贷款结清证明 then takes
+    # the last repayment's date: inquiry.selectors.loan_settled_dates).
+    settled_on = models.DateField("结清日期", null=True, blank=True)
     # 贷款账号 (DKZH, 表6.0.5) once the core has opened the loan account.
     loan_account_no = models.CharField("贷款账号", max_length=32, blank=True, db_default="")
     # The portal's 业务流水号 of the approved loan application the core made

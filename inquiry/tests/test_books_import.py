@@ -197,6 +197,27 @@ def test_books_import_delta_upserts_and_keeps_what_it_does_not_name(base, tmp_pa
     assert LoanContract.objects.filter(contract_no="HT2").exists()
 
 
+def test_books_import_keeps_the_settlement_date_of_a_settled_loan(base, tmp_path):
+    """DKJQRQ (贷款结清日期) becomes LoanContract.settled_on, for a contract
+    already there and for a new one, and goes when the core sends none."""
+    settled = {"status": "03", "SYQS": 0, "XQYHRQ": None}
+    applied(
+        b.batch(
+            tmp_path,
+            2,
+            DKHT=[b.contract("HT3", "G2", "100000.00")],
+            DKZHXX=[
+                b.loan_account("DK1", "HT1", "0.00", DKJQRQ=date(2024, 10, 8), **settled),
+                b.loan_account("DK3", "HT3", "0.00", amount="100000.00", DKJQRQ=date(2025, 1, 2), **settled),
+            ],
+        )
+    )
+    found = dict(LoanContract.objects.values_list("contract_no", "settled_on"))
+    assert found == {"HT1": date(2024, 10, 8), "HT2": None, "HT3": date(2025, 1, 2)}
+    applied(b.batch(tmp_path, 3, DKZHXX=[b.loan_account("DK1", "HT1", "298500.00")]))
+    assert LoanContract.objects.get(contract_no="HT1").settled_on is None
+
+
 def test_books_import_same_rows_again_change_nothing(base, tmp_path):
     before_versions = dict(Member.objects.values_list("pk", "data_version"))
     before_rows = ledger("G1") + ledger("G2")

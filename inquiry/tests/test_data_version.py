@@ -2,14 +2,25 @@
 member's pages show, for that member only, whoever writes (inquiry/versioning.py).
 Runs on SQLite (row triggers) and, in CI, on PostgreSQL (statement triggers)."""
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from inquiry import services
-from inquiry.models import Employer, FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from inquiry.models import (
+    Certificate,
+    Employer,
+    FundAccount,
+    LedgerEntry,
+    LoanContract,
+    LoanProgressStep,
+    Member,
+    Repayment,
+)
 from inquiry.tests.factories import (
     EmployerFactory,
     FundAccountFactory,
@@ -114,3 +125,28 @@ def test_account_and_employer_changes_raise_it_for_that_employers_members_only(p
     before_b, before_c = version(b), version(c)
     changes(a, [c], lambda: Employer.objects.filter(pk=a.fund_account.employer_id).update(name="新单位名称"))
     assert version(b) > before_b and version(c) == before_c
+
+
+def test_certificates_raise_it(pair):
+    """The cached pages with an issuing form carry its one-time token: a
+    certificate issued (or voided) must retire them."""
+    a, b, _ = pair
+
+    def issue():
+        return Certificate.objects.create(
+            member=a,
+            kind=Certificate.Kind.DEPOSIT,
+            title="缴存证明",
+            purpose="loan",
+            code_hash=uuid.uuid4().hex * 2,
+            code_hint="AAAA-****-****-****-BBBB",
+            form_token=uuid.uuid4(),
+            pdf_sha256="0" * 64,
+            valid_until=timezone.now() + timedelta(days=30),
+        )
+
+    changes(a, [b], issue)
+    changes(
+        a, [b], lambda: Certificate.objects.filter(member=a).update(voided_at=timezone.now(), void_reason="本人作废")
+    )
+    changes(a, [b], lambda: Certificate.objects.filter(member=a).delete())

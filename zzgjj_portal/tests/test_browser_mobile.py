@@ -32,6 +32,11 @@ NOT_PAGES = {
     "core_outbox_ack",
     "openapi-json",
     "api-root",
+    # 开具 of each certificate kind (POST only; 我的证明 itself is a page).
+    "certificate_deposit",
+    "certificate_loan_settled",
+    "certificate_ledger",
+    "certificate_annual",
 }
 # Always visited, whatever the URLconf walk finds (paths survive renames of URL names).
 PUBLIC_PATHS = {"/", "/register/", "/password/forgot/"}

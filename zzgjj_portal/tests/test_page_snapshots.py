@@ -347,6 +347,9 @@ def test_member_pages_match_their_snapshots(world, who, plan_prints):
     pages.response("loan_trial_invalid", client.post("/applications/loan/", bad_trial))
     pages.response("loan_apply_invalid", client.post("/applications/loan/", {"action": "submit", "amount": "x"}))
 
+    # 我的证明: what each member can issue (the issued list is empty here).
+    pages.response("certificates", get("/certificates/"))
+
     pages.response("password_change", get("/password/change/"))
     wrong = {"old_password": "wrong-password", "password1": "abc", "password2": "abd"}
     pages.response("password_change_invalid", client.post("/password/change/", wrong))

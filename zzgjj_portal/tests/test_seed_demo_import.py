@@ -3,8 +3,8 @@
 The reference is the demo's former writer (kept here, nowhere else): it wrote
 each MemberSpec with the ORM. The same `as_of` is seeded both ways, and every
 field of every record is compared by its natural key, ids aside. The fields
-only the import fills (the core's 缴至年月, 销户日期, 贷款账号, a repayment's
-业务流水号 and 期次) are checked on their own; 办理时间 of a progress node is
+only the import fills (the core's 缴至年月, 销户日期, 贷款账号, 结清日期, a
+repayment's 业务流水号 and 期次) are checked on their own; 办理时间 of a progress node is
 compared by its day (the core's 办理日期 is a day, and the page shows the day).
 """
 
@@ -41,7 +41,7 @@ IMPORT_ONLY = {
     Member: {"created_at", "data_version"},
     FundAccount: {"paid_through", "closed_on", "discrepancy"},
     LedgerEntry: set(),
-    LoanContract: {"loan_account_no", "decision_serial_no", "discrepancy"},
+    LoanContract: {"loan_account_no", "decision_serial_no", "discrepancy", "settled_on"},
     LoanProgressStep: {"handled_at"},
     Repayment: {"serial_no", "period_no"},
 }
@@ -189,6 +189,10 @@ def _import_only_fields_are_filled(specs):
         assert loan.discrepancy == "", loan.contract_no
         expected = "" if loan.status == LoanContract.Status.NOT_DISBURSED else rows.loan_account_no(loan.contract_no)
         assert loan.loan_account_no == expected
+        # 结清日期: a settled demo loan is paid off by its last repayment.
+        last = loan.repayments.order_by("repaid_on", "id").last()
+        settled = loan.status == LoanContract.Status.SETTLED
+        assert loan.settled_on == (last.repaid_on if settled else None), loan.contract_no
         numbers = list(loan.repayments.order_by("repaid_on", "id").values_list("period_no", "serial_no"))
         assert numbers == [(n, rows.repayment_serial_no(loan.contract_no, n)) for n in range(1, len(numbers) + 1)]
     run = ImportRun.objects.get()

@@ -443,10 +443,11 @@ class Apply:
         sql.track(
             "INSERT INTO inquiry_loancontract (member_id, contract_no, amount, term_months, annual_rate, "
             "repayment_method, disbursed_on, status, outstanding_principal, monthly_payment, applied_on, "
-            "remaining_months, next_due_on, loan_account_no, decision_serial_no, discrepancy) "
+            "remaining_months, next_due_on, settled_on, loan_account_no, decision_serial_no, discrepancy) "
             "SELECT x.member_id, x.jkhtbh, x.amount, x.term_months, COALESCE(z.annual_rate, x.annual_rate), x.method, "
             f"z.disbursed_on, COALESCE(z.status, '{NOT_DISBURSED}'), COALESCE(z.outstanding, 0), z.monthly_payment, "
-            "x.applied_on, COALESCE(z.remaining_months, 0), z.next_due_on, COALESCE(z.dkzh, ''), x.sqywlsh, '' "
+            "x.applied_on, COALESCE(z.remaining_months, 0), z.next_due_on, z.settled_on, COALESCE(z.dkzh, ''), "
+            "x.sqywlsh, '' "
             "FROM imp_con x LEFT JOIN imp_dkzhxx z ON z.jkhtbh = x.jkhtbh WHERE x.fresh = 1 ORDER BY x.line_no",
             [],
             "inquiry_loancontract.id",
@@ -490,6 +491,7 @@ class Apply:
             ("monthly_payment", "NULL", "z.monthly_payment"),
             ("remaining_months", "0", "z.remaining_months"),
             ("next_due_on", "NULL", "z.next_due_on"),
+            ("settled_on", "NULL", "z.settled_on"),
         ]
         sql.table_from(
             "imp_cupd",
@@ -521,6 +523,7 @@ class Apply:
             "monthly_payment",
             "remaining_months",
             "next_due_on",
+            "settled_on",
         ]
         self.changes.disbursed_contracts += [
             row[0]

@@ -178,6 +178,7 @@ def _loan_account(line: int, v: dict, c: Context):
         mapping.LOAN_STATUSES[v["DKZT"]].value,
         v["SYQS"] or 0,
         v["XQYHRQ"],
+        v["DKJQRQ"],
     )
 
 
@@ -301,6 +302,7 @@ STAGES = (
             ("status", TEXT),
             ("remaining_months", INT),
             ("next_due_on", DATE),
+            ("settled_on", DATE),
         ),
         "s.dkzh",
         _loan_account,
