@@ -28,6 +28,11 @@ def certificate_make(
     code = codes.code_generate()
     issued_at = (timezone.now() - timedelta(days=issued_days_ago)).replace(microsecond=0)
     deposit = kind == CertificateKind.DEPOSIT
+    default_facts = [
+        ["姓名", member.name],
+        ["身份证号", mask_id_number(member.id_number)],
+        ["账户余额", "12,345.67 元"],
+    ]
     certificate = Certificate.objects.create(
         member=member,
         kind=kind,
@@ -37,7 +42,7 @@ def certificate_make(
         code_hash=code_digest(code),
         code_hint=codes.code_hint(code),
         form_token=uuid.uuid4(),
-        facts=[["姓名", member.name], ["身份证号", mask_id_number(member.id_number)], ["账户余额", "12,345.67 元"]],
+        facts=fields.pop("facts", None) or default_facts,
         pdf_sha256="ab" * 32,
         pdf_size=len(FAKE_PDF),
         issued_at=issued_at,

@@ -3,6 +3,7 @@ state, found by name, ID number, 个人账号 or a whole 核验码, each with wh
 /verify/ shows and its verification log, never the PDF or the code's hash;
 作废 by the staff allowed to, audited, and read by the member on 我的证明."""
 
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -88,12 +89,16 @@ def test_certificate_list_shows_each_certificate_masked_with_its_state(clerk, ho
     assert response.status_code == HTTPStatus.OK
     html = rows_html(response)
     assert holder.id_number not in html and "370402********1238" in html and "赵一鸣" in html
-    assert valid.code_hint in html and "贷款" in html and "缴存明细" in html and "2000-01-01 至 2026-11-30" in html
+    first, *_, last = valid.code_hint.split("-")
+    assert f"{first}…{last}" in html and "用途:贷款" in html
+    assert "缴存明细" in html and "2000-01-01 至 2026-11-30" in html
     states = [row.state_label for row in response.context["cl"].result_list]
     assert sorted(states) == sorted(["有效", "有效", "已过期", "已作废"])
     for state in ("有效", "已过期", "已作废"):
         assert f'<td class="field-state_shown">{state}</td>' in html
-    assert '<td class="field-verify_count">3</td>' in html
+    issued = timezone.localtime(valid.issued_at)
+    assert f'{issued:%Y-%m-%d %H:%M}<br><span class="quiet">至 ' in html
+    assert '<td class="field-verified_shown">3<br><span class="quiet">' in html
 
 
 def test_certificate_list_costs_the_same_queries_for_one_row_or_twenty(clerk):
@@ -182,6 +187,8 @@ def test_certificate_page_shows_the_facts_and_the_log_never_the_pdf_or_the_hash(
     assert "<th scope='row'>账户余额</th><td>12,345.67 元</td>" in html
     assert "370402********1238" in html and holder.id_number not in html
     assert "核验记录(最近50次)" in html and "203.0.113.*" in html and "2001:db8::*" in html and "上传文件" in html
+    files = [" ".join(cell.split()) for cell in re.findall(r'field-file_shown">(.*?)</td>', html, re.S)]
+    assert sorted(files) == ["<p>-</p>", "<p>不一致</p>"]
     assert certificate.code_hash not in html and code not in html and code.replace("-", "") not in html
     assert FAKE_PDF.decode() not in html
     # Nothing of it reaches staff without the full-identity permission, so nothing is audited.
@@ -305,3 +312,12 @@ def test_a_void_racing_another_says_so(reviewer, holder, monkeypatch):
 
 def test_void_of_a_certificate_that_is_not_there_is_404(reviewer):
     assert reviewer.get(reverse("admin:inquiry_certificate_void", args=[999999])).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_certificate_page_links_the_member_only_for_staff_who_may_open_it(client, holder):
+    certificate, _ = certificate_make(holder)
+    member_url = reverse("admin:inquiry_member_change", args=[holder.pk])
+    staff_in(client, "审核员")
+    assert member_url not in client.get(change_url(certificate)).content.decode()
+    staff_in(client, "大厅柜员")
+    assert member_url in client.get(change_url(certificate)).content.decode()
