@@ -20,7 +20,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 
 from inquiry.admin import FullIdentityAdminMixin, with_both_forms
-from inquiry.certificates import codes, services
+from inquiry.certificates import codes
 from inquiry.certificates.digest import code_digest
 from inquiry.certificates.documents import CertificateRefused
 from inquiry.models import Certificate, CertificateVerification
@@ -247,6 +247,10 @@ class CertificateAdmin(FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
     def void_view(self, request, pk: int):
         """作废 by staff: GET asks for the reason, POST voids (services.certificate_void:
         row lock, audit). Without the permission the address answers 403."""
+        # Here, not at the top: services draw PDFs (WeasyPrint, a second to
+        # import), and admin modules are imported by every manage.py command.
+        from inquiry.certificates import services
+
         if not request.user.has_perm(VOID_PERMISSION):
             raise PermissionDenied
         certificate = get_object_or_404(Certificate.objects.select_related("member"), pk=pk)

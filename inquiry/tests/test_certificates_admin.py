@@ -321,3 +321,19 @@ def test_certificate_page_links_the_member_only_for_staff_who_may_open_it(client
     assert member_url not in client.get(change_url(certificate)).content.decode()
     staff_in(client, "大厅柜员")
     assert member_url in client.get(change_url(certificate)).content.decode()
+
+
+def test_loading_the_admin_does_not_import_weasyprint():
+    # Every manage.py command imports the admin modules (autodiscover); the
+    # PDF machinery (a second to import) is for the processes that draw PDFs.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    code = "import django, sys; django.setup(); sys.exit('weasyprint' in sys.modules)"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], cwd=Path(settings.BASE_DIR), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
