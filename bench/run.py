@@ -14,7 +14,10 @@
 7. The deposit day (bench/depday.py): every member's data version raised by
    a daily delta, then many members' first views (--skip-depday leaves it
    out; --depday-only runs only that).
-8. Imports the core system's books (bench/imports.py): the full scale batch
+8. Certificates (bench/certificates.py): 缴存证明 issued and downloaded on the
+   prints pool, /verify/ against the anonymous floor, the 30-year 缴存明细
+   (--skip-certificates leaves it out; --certificates-only runs only that).
+9. Imports the core system's books (bench/imports.py): the full scale batch
    into a fresh database, then a daily delta while the home page is loaded
    (--skip-imports leaves it out; --imports-only runs only that).
 
@@ -77,6 +80,11 @@ TARGETS = {
     # The deposit day (bench/depday.py): every view after the import a first view.
     "depday_share": 0.40,
     "depday_p95_ms": 50,
+    # Certificates (issue 19, bench/certificates.py).
+    "certificate_issue_p95_ms": 1000,
+    "certificate_download_p95_ms": 50,
+    "verify_share": 0.40,
+    "ledger_certificate_s": 3.0,
 }
 
 
@@ -170,7 +178,7 @@ class Server:
         try:
             for port in (self.port, self.port + 1):
                 wait_ready(f"http://127.0.0.1:{port}/")
-        except SystemExit:
+        except BaseException:
             # __exit__ does not run when __enter__ fails: stop the pools here,
             # or the next run finds its ports taken.
             self.__exit__(None, None, None)
@@ -190,7 +198,9 @@ def wait_ready(url: str, timeout: float = 60) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
+            # Refused while binding, or a first answer slower than the timeout
+            # (a worker loading the app on a busy machine): ask again.
             time.sleep(0.3)
     raise SystemExit(f"server at {url} did not start; see {WORK}/gunicorn-*.log")
 
@@ -348,9 +358,10 @@ def main() -> None:
         help="raise the versions by importing a daily delta into a copy of --db (default), or by an UPDATE on --db",
     )
     parser.add_argument("--depday-db", help="the copy the deposit day imports into (default: <--db>_depday)")
-    from bench import imports
+    from bench import certificates, imports
 
     imports.add_arguments(parser)
+    certificates.add_arguments(parser)
     args = parser.parse_args()
     if args.imports_only:
         run_imports(args)
@@ -359,6 +370,11 @@ def main() -> None:
         WORK.mkdir(parents=True, exist_ok=True)
         collectstatic(args.db)
         run_depday(args)
+        return
+    if args.certificates_only:
+        WORK.mkdir(parents=True, exist_ok=True)
+        collectstatic(args.db)
+        run_certificates(args)
         return
     # Other work on a shared machine shows in every figure: say how busy it was.
     args.load_start = f"{os.getloadavg()[0]:.1f}"
@@ -402,17 +418,22 @@ def main() -> None:
     text = write_report(args, scale, cold, small, sizes, seed_out, ENDPOINTS, TARGETS, cpu, profile)
     Path(args.output).write_text(text)
     print(text)
-    failed = None
-    if not args.skip_depday:
+    failed = []
+    for skip, name, section in (
+        (args.skip_depday, "deposit day", run_depday),
+        (args.skip_certificates, "certificates", run_certificates),
+    ):
+        if skip:
+            continue
         try:
-            run_depday(args)
-        except (Exception, SystemExit) as error:  # noqa: BLE001 - the imports still run; the exit code says it
-            failed = error
-            log(f"deposit day failed: {type(error).__name__}: {error}")
+            section(args)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - the rest still runs; the exit code says it
+            failed.append(f"{name} failed: {error}")
+            log(f"{name} failed: {type(error).__name__}: {error}")
     if not args.skip_imports:
         run_imports(args)
-    if failed is not None:
-        raise SystemExit(f"deposit day failed: {failed}")
+    if failed:
+        raise SystemExit("; ".join(failed))
 
 
 def collectstatic(db: str) -> None:
@@ -454,6 +475,15 @@ def run_depday(args) -> None:
     write_block(output, depday.SECTION_START, depday.SECTION_END, text)
     write_block(output, depday.TARGETS_START, depday.TARGETS_END, depday.targets_block(figures, TARGETS), append=False)
     print(text)
+
+
+def run_certificates(args) -> None:
+    """The certificates section (bench/certificates.py) and its lines in the targets section."""
+    from bench import certificates
+
+    figures = certificates.run(args)
+    (WORK / "certificates.json").write_text(json.dumps(figures, indent=2, default=str))
+    print(certificates.write(figures, TARGETS, Path(args.output)))
 
 
 def run_imports(args) -> None:

@@ -2,9 +2,12 @@
 
 Two pools run from this one file (see deploy/nginx-zzgjj.conf):
   GUNICORN_POOL=pages   every page, on 127.0.0.1:8000, one sync worker per core
-  GUNICORN_POOL=prints  only /loans/plan/print/ (WeasyPrint, 1-3 s of CPU per
-                        cold PDF), on 127.0.0.1:8001, few workers: a burst of
-                        prints queues there instead of taking every page worker.
+  GUNICORN_POOL=prints  /loans/plan/print/ and everything under /certificates/
+                        (WeasyPrint: 1-3 s of CPU per cold plan PDF, a
+                        certificate rendered and signed at each issue), on
+                        127.0.0.1:8001, few workers: a burst of prints and
+                        certificates queues there instead of taking every
+                        page worker.
 Each value can be overridden by the GUNICORN_* variable next to it.
 """
 
@@ -89,9 +92,17 @@ def when_ready(server):
 
     pagecache.release()
     if pool == "prints":
-        # WeasyPrint takes about a second to import (the views import it only
-        # when printing): import it once here, not in every recycled worker.
+        # WeasyPrint takes about a second to import: once here, not in every
+        # recycled worker. A throwaway certificate drawn here loads its fonts,
+        # stylesheets and template for every worker: the first issue in a
+        # worker then costs what the others do.
         import inquiry.printing  # noqa: F401
+        from inquiry.certificates import rendering
+
+        try:
+            rendering.warm_up()
+        except Exception as exc:  # noqa: BLE001 - a warm-up never stops the pool from starting
+            server.log.warning("prints pool: certificate warm-up failed (%s: %s)", type(exc).__name__, exc)
     # Everything loaded so far lives as long as the worker: moved out of the
     # garbage collector's reach (gc.freeze), a worker's full collection scans
     # only what its requests made instead of some 126,000 objects (a 29 ms
@@ -107,6 +118,24 @@ def post_fork(server, worker):
     # do not need them (pages' p99 stays low, prints just take longer).
     if pool == "prints":
         os.nice(int(os.environ.get("GUNICORN_PRINTS_NICE", 10)))
+        _signer_load(server, worker)
+
+
+def _signer_load(server, worker) -> None:
+    """The center's signing key, opened in each print worker as it starts
+    (deriving the key from the passphrase is about 0.1 s) rather than by the
+    first certificate it issues. Per worker, not in the master: the key stays
+    out of the process that only forks. Never fatal: without a usable signer
+    the worker still prints plans, and issuing says 证明签章服务暂不可用
+    (and tries the file again) until the certificate is fixed."""
+    from zzgjj_portal.signing import SignerUnavailable, signer
+
+    try:
+        signer()
+    except SignerUnavailable as exc:
+        server.log.warning("prints worker %s: no signing certificate (%s): %s", worker.pid, exc.code, exc)
+    except Exception as exc:  # noqa: BLE001 - whatever else goes wrong, the worker serves on
+        server.log.warning("prints worker %s: signing certificate not loaded (%s)", worker.pid, type(exc).__name__)
 
 
 def child_exit(server, worker):

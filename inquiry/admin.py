@@ -455,3 +455,8 @@ class ImportRejectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     fields = ("run", "table", "line_no", "key", "reason")
     readonly_fields = fields
+
+
+# 电子证明 (issue 19): their admin lives with the certificates and uses the
+# mixins above, so it is imported last.
+from inquiry.certificates import admin as certificate_admin  # noqa: E402, F401

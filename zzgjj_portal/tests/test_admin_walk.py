@@ -25,7 +25,8 @@ from accounts.models import SmsLog, SmsPurpose
 from accounts.tests.factories import MemberUserFactory, StaffUserFactory
 from conftest import log_in_staff, staff_totp_device
 from inquiry import services as records
-from inquiry.models import ImportReject, ImportRun
+from inquiry.models import CertificateVerification, ImportReject, ImportRun
+from inquiry.tests.certificate_rows import certificate_make
 from inquiry.tests.factories import (
     FundAccountFactory,
     LedgerEntryFactory,
@@ -124,6 +125,9 @@ def seed_every_admin_model() -> set[str]:
         rows_rejected=1,
     )
     ImportReject.objects.create(run=run, table="GRMX", line_no=5, key="GRMX0005", reason="FSE 金额最多两位小数: 1.005")
+    certificate, _ = certificate_make(member, subject=account.account_no, verify_count=1, last_verified_at=now)
+    CertificateVerification.objects.create(certificate=certificate, method="code", ip_masked="203.0.113.*")
+    certificate_make(member, voided_at=now, void_reason="证明内容有误", voided_by=staff)
     numbers = {CO_BORROWER_ID, BANK_ACCOUNT}
     for person in (member, other):
         numbers |= {person.id_number, person.phone}
