@@ -28,9 +28,14 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 
 M = TypeVar("M", bound=models.Model)
 
-# Stand-ins no real value takes: ids far beyond any table's, dates in year 1.
+# Stand-ins no real value takes: ids far beyond any table's, dates in year 1,
+# text no form or digest produces.
 _INT_BASE = 9_100_000_000_000_000
-_STAND_INS = {int: lambda n: _INT_BASE + n, date: lambda n: date(1, 1, 1 + n)}
+_STAND_INS = {
+    int: lambda n: _INT_BASE + n,
+    date: lambda n: date(1, 1, 1 + n),
+    str: lambda n: f"\x00compiled-read-stand-in-{n}\x00",
+}
 
 
 class _Compiled:
@@ -45,7 +50,8 @@ class _Compiled:
         self.slots: list[tuple[int, str, bool]] = []
         for name, stand_in in stand_ins.items():
             places = [(i, False) for i, p in enumerate(self.params) if p == stand_in and type(p) is type(stand_in)]
-            places += [(i, True) for i, p in enumerate(self.params) if isinstance(p, str) and p == str(stand_in)]
+            if not isinstance(stand_in, str):
+                places += [(i, True) for i, p in enumerate(self.params) if isinstance(p, str) and p == str(stand_in)]
             if len(places) != 1:
                 raise ValueError(f"CompiledRead: parameter {name!r} appears {len(places)} times in {self.sql!r}")
             self.slots.append((places[0][0], name, places[0][1]))
@@ -100,7 +106,7 @@ class CompiledRead(Generic[M]):
     """`build(**parameters) -> QuerySet` compiled once per database; calling
     the read with real parameter values returns the list that
     `list(build(**values))` would: instances, or tuples for a values_list()
-    read. Parameter types: int or date (`types`)."""
+    read. Parameter types: int, date or str (`types`)."""
 
     def __init__(self, build: Callable[..., models.QuerySet], **types: type):
         self.build = build

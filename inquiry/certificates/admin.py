@@ -111,7 +111,7 @@ SECTIONS = [
         ),
     ),
     ("证明内容(与核验页面所示相同)", ("facts_shown", "pdf_size", "pdf_sha256")),
-    ("核验", ("verify_count", "last_verified_at")),
+    ("核验", ("verify_count_shown", "last_verified_shown")),
     ("作废", ("voided_at", "voided_by_shown", "void_reason")),
 ]
 
@@ -148,7 +148,7 @@ class CertificateAdmin(FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
         css = {"all": ("css/admin_certificates.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member", "voided_by")
+        return super().get_queryset(request).select_related("member", "voided_by").with_verifications()
 
     def get_fieldsets(self, request, obj=None):
         shown = dict(zip(self.fields, self.get_fields(request, obj), strict=True))
@@ -218,6 +218,14 @@ class CertificateAdmin(FullIdentityAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
         if not obj.last_verified_at:
             return str(obj.verify_count)
         return format_html('{}<br><span class="quiet">{}</span>', obj.verify_count, _minute(obj.last_verified_at))
+
+    @admin.display(description="核验次数")
+    def verify_count_shown(self, obj):
+        return obj.verify_count
+
+    @admin.display(description="最近核验时间")
+    def last_verified_shown(self, obj):
+        return _minute(obj.last_verified_at) if obj.last_verified_at else "-"
 
     @admin.display(description="用途")
     def purpose_shown(self, obj):

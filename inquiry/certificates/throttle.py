@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inquiry.models import VerifyThrottle
+from zzgjj_portal.compiled import CompiledRead
 
 T = TypeVar("T")
 
@@ -86,19 +87,22 @@ def verify_gate(*, ip: str | None) -> Gate:
     return OPEN if row is None else _gate(*row, timezone.now())
 
 
-def verify_attempt(*, ip: str | None, captcha_solved: bool, lookup: Callable[[], T | None]) -> Attempt[T]:
+def verify_attempt(*, ip: str | None, captcha_solved: Callable[[], bool], lookup: Callable[[], T | None]) -> Attempt[T]:
     """Run `lookup()` (a code's certificate, or None) for this client unless
     it is shut out or owes a captcha, and count a None as a wrong code, as one
     step: the client's counter row (created at zero) stays locked until the
     count is written. A refused try is neither looked up nor counted, whatever
-    the code, so a right one answers exactly as a wrong one does."""
+    the code, so a right one answers exactly as a wrong one does.
+
+    `captcha_solved()` is asked only when the count calls for a captcha: the
+    gate is read here, under the lock, not before, so a try costs one locked
+    read of the counter and no second look (and a captcha, which is used up
+    when checked, is only checked when it is owed)."""
     key, now = _key(ip), timezone.now()
     with transaction.atomic():
-        row, _created = VerifyThrottle.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_started_at": now, "failures": 0}
-        )
+        row = _counter_locked(key, now)
         gate = _gate(row.window_started_at, row.failures, now)
-        if gate.blocked or (gate.captcha and not captcha_solved):
+        if gate.blocked or (gate.captcha and not captcha_solved()):
             return Attempt(found=None, gate=gate, refused=True)
         found = lookup()
         if found is None:
@@ -109,6 +113,24 @@ def verify_attempt(*, ip: str | None, captcha_solved: bool, lookup: Callable[[],
             row.save(update_fields=["window_started_at", "failures"])
             gate = _gate(row.window_started_at, row.failures, now)
     return Attempt(found=found, gate=gate)
+
+
+# The client's counter row, locked: read on every try, so compiled once per process.
+_locked = CompiledRead(lambda key: VerifyThrottle.objects.select_for_update().filter(key=key)[:1], key=str)
+
+
+def _counter_locked(key: str, now: datetime) -> VerifyThrottle:
+    """The client's counter row, locked until the transaction ends; made at
+    zero the first time (a client racing itself: the other insert wins and
+    this one locks that row)."""
+    found = _locked(key=key)
+    if found:
+        return found[0]
+    try:
+        with transaction.atomic():
+            return VerifyThrottle.objects.create(key=key, window_started_at=now, failures=0)
+    except IntegrityError:
+        return _locked(key=key)[0]
 
 
 def verify_throttles_prune() -> int:

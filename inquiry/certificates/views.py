@@ -11,6 +11,7 @@ from captcha.fields import CaptchaField
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -295,16 +296,26 @@ class VerifyView(View):
 
     def post(self, request, *args, **kwargs):
         ip = client_ip(request)
-        gate = throttle.verify_gate(ip=ip)
-        if gate.blocked:
-            return _too_many(request, gate)
-        form = _with_captcha(self.form_class(request.POST, request.FILES), gate)
+        form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            # Nothing looked up, nothing counted (no code, a wrong captcha, no or too big a file).
-            return self.render_form(form)
+            # Nothing looked up, nothing counted (no code, no or too big a file).
+            gate = throttle.verify_gate(ip=ip)
+            return _too_many(request, gate) if gate.blocked else self.render_form(_with_captcha(form, gate))
+        captcha_errors: list[str] = []
+
+        def captcha_solved() -> bool:
+            # Checked only when the count asks for it (throttle.verify_attempt).
+            field = CaptchaField(error_messages=CAPTCHA_MESSAGES)
+            try:
+                field.clean(field.widget.value_from_datadict(request.POST, request.FILES, "captcha"))
+            except ValidationError as exc:
+                captcha_errors.extend(exc.messages)
+                return False
+            return True
+
         attempt = throttle.verify_attempt(
             ip=ip,
-            captcha_solved="captcha" in form.fields,
+            captcha_solved=captcha_solved,
             lookup=lambda: selectors.certificate_by_code(form.cleaned_data["code"]),
         )
         if attempt.gate.blocked:
@@ -313,7 +324,7 @@ class VerifyView(View):
         if certificate is None:
             form = _with_captcha(form, attempt.gate)
             if attempt.refused:
-                form.add_error("captcha", CAPTCHA_MESSAGES["required"])
+                form.add_error("captcha", captcha_errors[0] if captcha_errors else CAPTCHA_MESSAGES["required"])
             else:
                 form.add_error("code", WRONG_CODE)
             return self.render_form(form)
@@ -345,7 +356,6 @@ def _result(request, certificate: Certificate, code: str, file_matches: bool | N
         "state_label": Certificate.State(state).label,
         # The normalised code, for the upload form's hidden field (a POST body, never a URL).
         "code": codes.code_normalize(code),
-        "upload_form": VerifyUploadForm(),
         "upload_max_mb": upload_max_mb(),
         "file_checked": file_matches is not None,
         "file_matches": file_matches,

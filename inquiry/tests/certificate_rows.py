@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inquiry.certificates import codes
 from inquiry.certificates.digest import code_digest
-from inquiry.models import Certificate, CertificateKind, CertificatePDF, Member
+from inquiry.models import Certificate, CertificateKind, CertificatePDF, CertificateVerification, Member
 from zzgjj_portal.masking import mask_id_number
 
 FAKE_PDF = b"%PDF-1.7 stand-in bytes of a certificate"
@@ -24,7 +24,11 @@ def certificate_make(
     valid_days: int = 30,
     **fields,
 ) -> tuple[Certificate, str]:
-    """An issued certificate of `member` and its 核验码 as printed (dashed)."""
+    """An issued certificate of `member` and its 核验码 as printed (dashed).
+    `verify_count` / `last_verified_at`: that many looks in its verification
+    log, the last one then (the counts are read from the log)."""
+    looks = fields.pop("verify_count", 0)
+    last_look = fields.pop("last_verified_at", None) or timezone.now()
     code = codes.code_generate()
     issued_at = (timezone.now() - timedelta(days=issued_days_ago)).replace(microsecond=0)
     deposit = kind == CertificateKind.DEPOSIT
@@ -50,4 +54,13 @@ def certificate_make(
         **fields,
     )
     CertificatePDF.objects.create(certificate=certificate, data=FAKE_PDF)
+    CertificateVerification.objects.bulk_create(
+        CertificateVerification(
+            certificate=certificate,
+            verified_at=last_look - timedelta(minutes=index),
+            method=CertificateVerification.Method.CODE,
+            ip_masked="203.0.113.*",
+        )
+        for index in range(looks)
+    )
     return certificate, codes.code_display(code)

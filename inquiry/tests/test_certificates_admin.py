@@ -169,7 +169,7 @@ def test_certificate_admin_is_read_only_even_for_superusers(client, holder, who)
 
 
 def test_certificate_page_shows_the_facts_and_the_log_never_the_pdf_or_the_hash(clerk, holder):
-    certificate, code = certificate_make(holder, verify_count=2, last_verified_at=timezone.now())
+    certificate, code = certificate_make(holder)
     CertificateVerification.objects.create(
         certificate=certificate, method=CertificateVerification.Method.CODE, ip_masked="203.0.113.*"
     )
@@ -207,7 +207,7 @@ def test_certificate_page_shows_the_full_id_number_only_with_the_permission_and_
 
 
 def test_certificate_page_lists_the_newest_50_verifications(clerk, holder):
-    certificate, _ = certificate_make(holder, verify_count=60)
+    certificate, _ = certificate_make(holder)
     start = timezone.now() - timedelta(days=1)
     CertificateVerification.objects.bulk_create(
         CertificateVerification(

@@ -86,3 +86,13 @@ def test_a_parameter_the_sql_does_not_carry_exactly_once_is_refused():
         twice(member_id=1)
     with pytest.raises(TypeError):
         CompiledRead(lambda member_id: FundAccount.objects.filter(member=member_id), member_id=int)(member_id=None)
+
+
+def test_text_parameters_match_the_orm_and_are_never_mistaken_for_the_sql():
+    accounts = [FundAccountFactory(account_no=f"8800{n:08d}") for n in range(3)]
+    read = CompiledRead(lambda account_no: FundAccount.objects.filter(account_no=account_no)[:1], account_no=str)
+    for account in accounts:
+        assert [a.pk for a in read(account_no=account.account_no)] == [account.pk]
+    # Quotes and SQL in the value are a value: parameters, never spliced in.
+    assert read(account_no="x' OR '1'='1") == []
+    assert read(account_no="") == []

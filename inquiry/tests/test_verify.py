@@ -161,12 +161,12 @@ def test_verify_by_code_shows_what_the_certificate_says_and_records_the_look(
     assert f"<dt>有效期至</dt><dd>{until:%Y-%m-%d %H:%M}</dd>" in page
     (look,) = CertificateVerification.objects.filter(certificate=certificate)
     assert (look.method, look.ip_masked, look.file_matches) == ("code", "203.0.113.*", None)
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.with_verifications().get(pk=certificate.pk)
     assert certificate.verify_count == 1 and certificate.last_verified_at == look.verified_at
     assert failures() == 0
 
     post_code(Client(), code, ip=OTHER_IP)
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.with_verifications().get(pk=certificate.pk)
     assert certificate.verify_count == 2
     # 我的证明 shows the member how often and when it was checked.
     mine = html(member_client.get(reverse("inquiry:certificates")))
@@ -256,7 +256,7 @@ def test_ten_wrong_codes_then_every_try_needs_a_captcha(client, member):
     assert views.WRONG_CODE in html(response) and asks_captcha(response) and failures() == 11
     response = post_code(client, code, captcha=True)
     assert "证明核验结果" in html(response) and failures() == 11
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.with_verifications().get(pk=certificate.pk)
     assert certificate.verify_count == 1
 
 
@@ -363,9 +363,9 @@ def test_a_try_that_owes_a_captcha_is_refused_under_the_lock(member):
     tries meanwhile (other requests of the client): not looked up, not counted."""
     _certificate, code = make_certificate(member)
     for _ in range(10):
-        throttle.verify_attempt(ip=IP, captcha_solved=True, lookup=lambda: None)
+        throttle.verify_attempt(ip=IP, captcha_solved=lambda: True, lookup=lambda: None)
     looked = []
-    attempt = throttle.verify_attempt(ip=IP, captcha_solved=False, lookup=lambda: looked.append(1))
+    attempt = throttle.verify_attempt(ip=IP, captcha_solved=lambda: False, lookup=lambda: looked.append(1))
     assert attempt.refused and attempt.gate.captcha and attempt.found is None and not looked
     assert failures() == 10
 
@@ -373,9 +373,9 @@ def test_a_try_that_owes_a_captcha_is_refused_under_the_lock(member):
 def test_verify_throttles_prune_deletes_ended_hours_and_is_scheduled_daily(settings, clock):
     from zzgjj_portal.celery import app
 
-    throttle.verify_attempt(ip=IP, captcha_solved=False, lookup=lambda: None)
+    throttle.verify_attempt(ip=IP, captcha_solved=lambda: False, lookup=lambda: None)
     clock.advance(minutes=59)
-    throttle.verify_attempt(ip=OTHER_IP, captcha_solved=False, lookup=lambda: None)
+    throttle.verify_attempt(ip=OTHER_IP, captcha_solved=lambda: False, lookup=lambda: None)
     clock.advance(minutes=1)
     assert jobs.verify_throttles_prune_job() == 1
     assert list(VerifyThrottle.objects.values_list("key", flat=True)) == [throttle._key(OTHER_IP)]
@@ -430,7 +430,7 @@ def test_simultaneous_looks_at_one_certificate_all_count(settings):
     certificate, code = make_certificate(MemberFactory())
     statuses = together([lambda n=n: post_code(Client(), code, ip=f"203.0.113.{n}").status_code for n in range(12)])
     assert statuses == [HTTPStatus.OK] * 12
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.with_verifications().get(pk=certificate.pk)
     assert certificate.verify_count == 12 == CertificateVerification.objects.count()
 
 
@@ -462,7 +462,7 @@ def test_upload_of_the_issued_file_matches_and_of_a_changed_one_does_not(client,
 
     looks = list(CertificateVerification.objects.order_by("id").values_list("method", "file_matches", "ip_masked"))
     assert looks == [("upload", True, "203.0.113.*"), ("upload", False, "203.0.113.*")]
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.with_verifications().get(pk=certificate.pk)
     assert certificate.verify_count == 2
 
 
@@ -588,3 +588,20 @@ def test_the_code_is_kept_out_of_django_error_reports(client, member, monkeypatc
     # What the error e-mail or debug page would list of the POST.
     shown = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
     assert shown["code"] != code and code not in str(shown)
+
+
+def test_a_look_is_one_insert_and_leaves_the_members_pages_cached(client, member):
+    """A stranger's look must not raise the member's data version (the key of
+    their cached pages): the counts are read from the log, nothing is updated."""
+    certificate, code = make_certificate(member)
+    post_code(client, code)  # the client's first try makes its counter row
+    member.refresh_from_db()
+    version = member.data_version
+    with CaptureQueriesContext(connection) as queries:
+        response = post_code(client, code)
+    assert "证明核验结果" in html(response)
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 1 and writes[0].replace('"', "").startswith("INSERT INTO inquiry_certificateverification ")
+    member.refresh_from_db()
+    assert member.data_version == version
+    assert Certificate.objects.with_verifications().get(pk=certificate.pk).verify_count == 2
