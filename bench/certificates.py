@@ -24,7 +24,7 @@ signing with a development certificate made for the run
    result (a wrong code's form is a 200 too) counts as an error.
 5. The 30-year 缴存明细 (bench/certificate_ledger.py, in-process): built,
    rendered, signed and stored in a transaction rolled back. Target: < 3 s.
-   Said to be not measured while documents.ledger_document does not exist.
+   Said to be not measured when the chosen member is refused one.
 
 Run alone: `bench/run.py --certificates-only` (rewrites its section of
 bench/RESULTS.md; the bench data must be there: a full `make bench` builds it).

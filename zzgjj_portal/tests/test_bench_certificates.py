@@ -80,10 +80,10 @@ def test_certificate_checks_judge_each_target():
 
 
 def test_certificate_section_says_what_was_not_measured():
-    figures = _figures(skipped="documents.ledger_document does not exist yet (the 缴存明细 certificate is not built)")
+    figures = _figures(skipped="refused for the member: 您的账户数据正在核对中,暂不能开具证明,请稍后再试")
     text = certificates.section(figures, TARGETS)
     assert text.startswith(certificates.SECTION_START) and text.rstrip().endswith(certificates.SECTION_END)
-    assert "- not measured: 30-year 缴存明细 < 3 s (documents.ledger_document does not exist yet" in text
+    assert "- not measured: 30-year 缴存明细 < 3 s (refused for the member: 您的账户数据正在核对中" in text
     assert "| /verify/ with a right code (pages pool) | 400.0 |" in text and "| 44% |" in text
     measured = certificates.section(_figures(), TARGETS)
     assert "1.20 s, 1.40 s, 1.30 s" in measured and "456,789 bytes, 360 rows" in measured
@@ -214,35 +214,18 @@ def bench_signer(tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_the_30_year_ledger_is_said_not_measured_while_it_is_not_built(monkeypatch):
-    from inquiry.certificates import documents
-    from inquiry.tests.factories import FundAccountFactory
-
-    monkeypatch.delattr(documents, "ledger_document", raising=False)
-    figures = certificate_ledger.measure(FundAccountFactory().member, today=date(2026, 12, 5))
-    assert figures["skipped"].startswith("documents.ledger_document does not exist yet")
-    assert figures["start"] == "1996-12-05" and "seconds" not in figures
-
-
-@pytest.mark.django_db
-def test_the_30_year_ledger_is_issued_timed_and_rolled_back(monkeypatch, bench_signer):
-    from inquiry.certificates import documents
+def test_the_30_year_ledger_is_issued_timed_and_rolled_back(bench_signer):
     from inquiry.models import Certificate
-    from inquiry.tests.factories import FundAccountFactory
+    from inquiry.tests.factories import FundAccountFactory, LedgerEntryFactory
     from zzgjj_portal.models import AuditEvent
 
-    asked = []
-
-    def ledger_document(*, member, start, end, today):
-        asked.append((start, end, today))
-        return documents.deposit_document(member=member, purpose="loan", today=today)
-
-    monkeypatch.setattr(documents, "ledger_document", ledger_document, raising=False)
-    member = FundAccountFactory().member
-    figures = certificate_ledger.measure(member, today=date(2024, 2, 29), repeat=2)
+    account = FundAccountFactory()
+    # One entry before the 30 years, three inside them (30 years back from a 29 February is the 28th).
+    for booked_on in (date(1994, 2, 27), date(1994, 2, 28), date(2010, 6, 30), date(2024, 2, 29)):
+        LedgerEntryFactory(account=account, booked_on=booked_on)
+    figures = certificate_ledger.measure(account.member, today=date(2024, 2, 29), repeat=2)
     assert len(figures["seconds"]) == len(figures["cpu_seconds"]) == 2 and figures["pdf_bytes"] > 10_000
-    # 30 years back from a 29 February is the 28th.
-    assert asked[0] == (date(1994, 2, 28), date(2024, 2, 29), date(2024, 2, 29)) and len(asked) == 3
+    assert figures["start"] == "1994-02-28" and figures["rows"] == 3
     assert not Certificate.objects.exists() and not AuditEvent.objects.filter(kind="certificate_issued").exists()
 
 
