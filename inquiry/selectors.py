@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from inquiry import amortization, statements
-from inquiry.models import FundAccount, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
+from inquiry.models import FundAccount, ImportRun, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from zzgjj_portal.compiled import CompiledRead
 from zzgjj_portal.pagination import PAGE_SIZE
 from zzgjj_portal.rows import ModelRows
@@ -385,11 +385,25 @@ def annual_statements(*, member: Member, today: date | None = None) -> list[stat
     have ended (the local date by default).
 
     One query of five columns over the whole ledger (the (account, booked_on,
-    id) index), as tuples: a 30-year ledger is some 400 rows. The sums are
+    id) index), as tuples: a 30-year ledger is some 400 rows; and one of the
+    newest import batch (`books_through`), which closes a year's books. The sums are
     Decimal additions in Python, exact on every database."""
     rows = (
         LedgerEntry.objects.filter(account__member=member)
         .order_by("booked_on", "id")
         .values_list("booked_on", "kind", "amount", "balance_after", "pending")
     )
-    return statements.annual_statements(rows, today=today or timezone.localdate())
+    return statements.annual_statements(rows, today=today or timezone.localdate(), books_through=books_through())
+
+
+def books_through() -> date | None:
+    """The day the core system's books have reached the portal up to: the
+    newest applied import batch's 截至 (as_of), in China time; None when no
+    batch was ever applied (the records are the portal's own)."""
+    as_of = (
+        ImportRun.objects.filter(status=ImportRun.Status.APPLIED, as_of__isnull=False)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    return timezone.localtime(as_of).date() if as_of else None

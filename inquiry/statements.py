@@ -28,7 +28,11 @@ it, so the year's figures are not final until then. The statement must never
 change once a member has it.
 
 The current 缴存年度 (and any later one) is listed, not issued: it has not
-ended. Years after the last entry are listed only while the account holds a
+ended. Nor is an ended year until the core's books have arrived past its 30
+June: 结息 is booked that day and reaches the portal with a later batch, and
+a statement issued before it would lack the year's interest.
+
+Years after the last entry are listed only while the account holds a
 balance, so a paid-out (销户) account's statements end with the year it was
 emptied; an empty year between two entries is listed with its zero figures.
 """
@@ -61,6 +65,7 @@ class Status(StrEnum):
     NOT_ENDED = "not_ended"
     PENDING = "pending"
     NOT_RECONCILED = "not_reconciled"
+    BOOKS_OPEN = "books_open"
 
 
 STATUS_LABELS = {
@@ -68,6 +73,7 @@ STATUS_LABELS = {
     Status.NOT_ENDED: "年度未结束",
     Status.PENDING: "含待入账业务,暂不出具",
     Status.NOT_RECONCILED: "核对不符,暂不出具",
+    Status.BOOKS_OPEN: "年度结算数据尚未全部到达,暂不出具",
 }
 
 
@@ -99,6 +105,10 @@ class AnnualStatement:
     entry_count: int
     pending_count: int
     ended: bool
+    # Whether the core system's books have reached the portal past this 30
+    # June (a batch as of 1 July or later was imported): 结息 and the last
+    # postings of the year are booked on 30 June and arrive with later batches.
+    books_closed: bool = True
 
     @property
     def label(self) -> str:
@@ -132,6 +142,8 @@ class AnnualStatement:
         # before a pending one, because it is an error staff must look into.
         if not self.ended:
             return Status.NOT_ENDED
+        if not self.books_closed:
+            return Status.BOOKS_OPEN
         if not self.reconciled:
             return Status.NOT_RECONCILED
         if self.pending_count:
@@ -152,12 +164,17 @@ def year_start(day: date) -> date:
     return date(day.year if day.month >= 7 else day.year - 1, 7, 1)
 
 
-def annual_statements(entries: Iterable[Entry | tuple], *, today: date) -> list[AnnualStatement]:
+def annual_statements(
+    entries: Iterable[Entry | tuple], *, today: date, books_through: date | None = None
+) -> list[AnnualStatement]:
     """Every 缴存年度 from the one of the account's first entry on, oldest
     first (none for an account without entries). `entries` are Entry or
     tuples in Entry's field order, in booking order (booked_on, id): the last
     booked entry of a day is the one whose balance_after closes it.
-    A year has ended when `today` is after its 30 June."""
+    A year has ended when `today` is after its 30 June; its books are closed
+    when `books_through` (the day the newest imported batch of the core's
+    books is as of) is after it too. None: no batch was ever imported (the
+    records are the portal's own), and only `today` counts."""
     rows = [entry if isinstance(entry, Entry) else Entry(*entry) for entry in entries]
     if not rows:
         return []
@@ -191,6 +208,7 @@ def annual_statements(entries: Iterable[Entry | tuple], *, today: date) -> list[
                 entry_count=count,
                 pending_count=pending,
                 ended=today > end,
+                books_closed=books_through is None or books_through > end,
                 **figures,
             )
         )

@@ -166,6 +166,18 @@ def test_statements_current_year_is_not_issued_until_30_june_has_passed():
     assert first.status == Status.ISSUED
 
 
+def test_statements_an_ended_year_waits_for_the_books_past_its_30_june():
+    # 结息 is booked on 30 June and arrives with a later batch of the core's books.
+    entries = ledger((date(2025, 8, 15), Kind.MONTHLY_DEPOSIT, D("100.00")))
+    waiting = annual_statements(entries, today=date(2026, 7, 3), books_through=date(2026, 6, 30))[0]
+    assert waiting.ended and not waiting.books_closed
+    assert waiting.status == Status.BOOKS_OPEN and waiting.status_label == "年度结算数据尚未全部到达,暂不出具"
+    closed = annual_statements(entries, today=date(2026, 7, 3), books_through=date(2026, 7, 1))[0]
+    assert closed.status == Status.ISSUED
+    # No batch ever imported (the portal's own records): the date alone decides.
+    assert annual_statements(entries, today=date(2026, 7, 3))[0].status == Status.ISSUED
+
+
 def test_statements_empty_ledger_has_none():
     assert annual_statements([], today=TODAY) == []
 

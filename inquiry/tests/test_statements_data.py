@@ -1,7 +1,7 @@
 """年度对账单 over real-looking books: every year of every demo member (seed_demo)
 and of the scale generator's members reconciles, read through the selector."""
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from io import StringIO
 
@@ -73,7 +73,9 @@ def test_statements_selector_reads_the_ledger_once(demo_books):
     account = FundAccount.objects.select_related("member").order_by("-balance").first()
     with CaptureQueriesContext(connection) as queries:
         selectors.annual_statements(member=account.member, today=TODAY)
-    assert len(queries) == 1
+    # The ledger, and the newest import batch (whether a year's books are closed).
+    assert len(queries) == 2
+    assert sum("inquiry_ledgerentry" in query["sql"] for query in queries.captured_queries) == 1
 
 
 def test_statements_every_year_of_the_scale_generators_members_reconciles(monkeypatch):
@@ -100,3 +102,32 @@ def test_statements_selector_leaves_out_a_pending_entry_and_withholds_its_year()
     (year, current) = selectors.annual_statements(member=account.member, today=TODAY)
     assert (year.withdrawals, year.closing, year.status) == (Decimal("0.00"), Decimal("2000.00"), Status.PENDING)
     assert current.status == Status.NOT_ENDED
+
+
+@pytest.mark.django_db
+def test_statements_books_through_is_the_newest_applied_batch_in_china_time():
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from inquiry.models import ImportRun
+
+    ImportRun.objects.all().delete()
+    assert selectors.books_through() is None
+    started = timezone.now()
+    # 30 June 17:00 UTC is 1 July 01:00 in China: the books are through 30 June.
+    ImportRun.objects.create(
+        batch_no=1,
+        folder="b1",
+        status=ImportRun.Status.APPLIED,
+        started_at=started,
+        as_of=datetime(2026, 6, 30, 17, 0, tzinfo=UTC),
+    )
+    ImportRun.objects.create(
+        batch_no=2,
+        folder="b2",
+        status=ImportRun.Status.FAILED,
+        started_at=started + timedelta(minutes=1),
+        as_of=datetime(2026, 7, 9, 2, 0, tzinfo=UTC),
+    )
+    assert selectors.books_through() == date(2026, 7, 1)
