@@ -210,3 +210,26 @@ def test_signer_down_issues_nothing_and_says_so(member_client, member, settings)
 def test_issue_date_is_today_in_the_balance_line(member_client, member, account, center_signer):
     issue(member_client)
     assert f"截至 {timezone.localdate():%Y-%m-%d}" in dict(Certificate.objects.get().facts)["账户余额"]
+
+
+def test_the_qr_code_opens_verify_with_the_printed_code_in_the_fragment(
+    member_client, member, center_signer, monkeypatch
+):
+    from inquiry.certificates import rendering, services
+
+    drawn = []
+    real = rendering.qr_svg
+
+    def recording(text):
+        drawn.append(text)
+        return real(text)
+
+    monkeypatch.setattr(services, "qr_svg", recording)
+    issue(member_client)
+    certificate = Certificate.objects.get(member=member)
+    text = pdf_text(bytes(certificate.document.data)).replace(" ", "")
+    printed = text.split("核验码:")[1][:24]
+    assert drawn == [f"https://gjj.example.cn/verify/#{printed}"]
+    # The fragment never reaches a server: the code is in no request line or access log.
+    assert "?" not in drawn[0]
+    assert "<svg" in real(drawn[0]) and real(drawn[0]).startswith("<svg")
