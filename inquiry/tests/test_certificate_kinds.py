@@ -354,7 +354,9 @@ def test_annual_certificate_states_the_years_figures(member_client, member, acco
     certificate = Certificate.objects.get()
     assert (certificate.kind, certificate.subject) == (Certificate.Kind.ANNUAL, "2023-2024年度")
     facts = dict(certificate.facts)
-    last_june = LedgerEntry.objects.filter(account=account, booked_on__lte=date(2024, 6, 30)).order_by("-booked_on", "-id")
+    last_june = LedgerEntry.objects.filter(account=account, booked_on__lte=date(2024, 6, 30)).order_by(
+        "-booked_on", "-id"
+    )
     assert facts["年末余额"] == f"{format_money(last_june.first().balance_after)} 元"
     assert facts["上年结转余额"] == f"{format_money(year.opening)} 元"
     assert facts["本年汇缴"] == f"{format_money(year.deposits)} 元"
