@@ -196,3 +196,30 @@ def run_jobs(db):
         return len(pks)
 
     return run
+
+
+SIGNER_PASSPHRASE = "certificate-tests-passphrase"
+
+
+@pytest.fixture(scope="session")
+def certificate_signer_file(tmp_path_factory):
+    """One development signing certificate for the session's certificate tests
+    (an RSA-3072 key takes a moment to make: once, not per test)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("signer") / "center.p12"
+    with override_settings(CERTIFICATE_SIGNER_PASSPHRASE=SIGNER_PASSPHRASE):
+        call_command("certificate_signer_create", path=str(path), days=365, stdout=StringIO())
+    return path
+
+
+@pytest.fixture
+def center_signer(settings, certificate_signer_file):
+    """The center's signing certificate configured (a test one)."""
+    settings.CERTIFICATE_SIGNER_P12 = str(certificate_signer_file)
+    settings.CERTIFICATE_SIGNER_PASSPHRASE = SIGNER_PASSPHRASE
+    settings.PORTAL_BASE_URL = "https://gjj.example.cn"
+    return certificate_signer_file

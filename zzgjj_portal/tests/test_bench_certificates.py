@@ -11,11 +11,9 @@ from collections import Counter
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import override_settings
 
@@ -203,18 +201,8 @@ def test_the_wrk_script_counts_a_wrong_status_or_a_missing_text_as_an_error(reco
     assert {cookie for _, cookie, *_ in _Recorder.seen} == {""}
 
 
-@pytest.fixture
-def bench_signer(tmp_path, settings):
-    passphrase = "bench-test-passphrase"
-    with override_settings(CERTIFICATE_SIGNER_PASSPHRASE=passphrase):
-        call_command("certificate_signer_create", path=str(tmp_path / "s.p12"), days=30, stdout=StringIO())
-    settings.CERTIFICATE_SIGNER_P12 = str(tmp_path / "s.p12")
-    settings.CERTIFICATE_SIGNER_PASSPHRASE = passphrase
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:9"
-
-
 @pytest.mark.django_db
-def test_the_30_year_ledger_is_issued_timed_and_rolled_back(bench_signer):
+def test_the_30_year_ledger_is_issued_timed_and_rolled_back(center_signer):
     from inquiry.models import Certificate
     from inquiry.tests.factories import FundAccountFactory, LedgerEntryFactory
     from zzgjj_portal.models import AuditEvent
@@ -230,7 +218,7 @@ def test_the_30_year_ledger_is_issued_timed_and_rolled_back(bench_signer):
 
 
 @pytest.mark.django_db
-def test_a_refused_30_year_ledger_is_said_not_measured(monkeypatch, bench_signer):
+def test_a_refused_30_year_ledger_is_said_not_measured(monkeypatch, center_signer):
     from inquiry.certificates import documents
     from inquiry.tests.factories import FundAccountFactory
 
