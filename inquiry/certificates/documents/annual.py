@@ -8,9 +8,9 @@ from django.conf import settings
 from inquiry import selectors
 from inquiry.certificates.documents.base import (
     ACCOUNT_CHECKING,
-    NO_ACCOUNT_FOR,
     CertificateRefused,
     Document,
+    account_for,
     day,
     holder_facts,
     yuan,
@@ -42,9 +42,7 @@ def annual_document(*, member: Member, year: int, today: date) -> Document:
     whose statement is issued (statements.Status.ISSUED: ended, reconciled,
     nothing 待入账 in it); any other says its status."""
     title = CertificateKind.ANNUAL.label
-    account = selectors.member_fund_account(member=member)
-    if account is None:
-        raise CertificateRefused(NO_ACCOUNT_FOR.format(title=title), code="no_account")
+    account = account_for(member, title=title)
     if account.discrepancy:
         raise CertificateRefused(ACCOUNT_CHECKING, code="checking")
     statement = next((s for s in selectors.annual_statements(member=member, today=today) if s.start.year == year), None)

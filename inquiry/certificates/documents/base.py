@@ -3,12 +3,13 @@ the facts and messages the kinds share."""
 
 from dataclasses import dataclass, field
 
+from inquiry import selectors
 from inquiry.models import FundAccount, Member
 from zzgjj_portal.masking import mask_id_number
 from zzgjj_portal.money import format_money
 
-NO_ACCOUNT = "您尚未开立住房公积金账户,无法开具缴存证明"
 NO_ACCOUNT_FOR = "您尚未开立住房公积金账户,无法开具{title}"
+NO_ACCOUNT = NO_ACCOUNT_FOR.format(title="缴存证明")
 ACCOUNT_CHECKING = "您的账户数据正在核对中,暂不能开具证明,请稍后再试"
 
 
@@ -45,6 +46,15 @@ def yuan(amount) -> str:
 
 def day(value) -> str:
     return value.strftime("%Y-%m-%d")
+
+
+def account_for(member: Member, *, title: str) -> FundAccount:
+    """The member's fund account (with its employer) for a certificate of it;
+    refused when the member has none."""
+    account = selectors.member_fund_account(member=member)
+    if account is None:
+        raise CertificateRefused(NO_ACCOUNT_FOR.format(title=title), code="no_account")
+    return account
 
 
 def holder_facts(member: Member, account: FundAccount) -> list[tuple[str, str]]:

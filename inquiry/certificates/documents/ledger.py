@@ -12,9 +12,9 @@ from django.conf import settings
 from inquiry import exports, selectors
 from inquiry.certificates.documents.base import (
     ACCOUNT_CHECKING,
-    NO_ACCOUNT_FOR,
     CertificateRefused,
     Document,
+    account_for,
     holder_facts,
     yuan,
 )
@@ -29,9 +29,7 @@ def ledger_document(*, member: Member, start: date | None, end: date | None) -> 
     The facts (what /verify/ shows) are the header, not the rows. 待入账
     entries are shown as the page shows them (摘要 【待入账】…)."""
     title = CertificateKind.LEDGER.label
-    account = selectors.member_fund_account(member=member)
-    if account is None:
-        raise CertificateRefused(NO_ACCOUNT_FOR.format(title=title), code="no_account")
+    account = account_for(member, title=title)
     # As the page and its file: an account being reconciled shows no figures.
     if account.discrepancy:
         raise CertificateRefused(ACCOUNT_CHECKING, code="checking")
