@@ -9,7 +9,6 @@ with a 核验码 is found by typing it into the search box: it is hashed as
 /verify/ hashes it, never stored or logged.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -23,6 +22,7 @@ from inquiry.admin import FullIdentityAdminMixin, with_both_forms
 from inquiry.certificates import codes
 from inquiry.certificates.digest import code_digest
 from inquiry.certificates.documents import CertificateRefused
+from inquiry.certificates.forms import VoidForm
 from inquiry.models import Certificate, CertificateVerification
 from zzgjj_portal.admin import CappedCountPaginator, ReadOnlyAdminMixin
 from zzgjj_portal.masking import mask_id_number
@@ -51,26 +51,9 @@ class StateFilter(admin.SimpleListFilter):
         return Certificate.State.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        if self.value() == Certificate.State.VALID:
-            return queryset.filter(voided_at__isnull=True, valid_until__gt=now)
-        if self.value() == Certificate.State.EXPIRED:
-            return queryset.filter(voided_at__isnull=True, valid_until__lte=now)
-        if self.value() == Certificate.State.VOID:
-            return queryset.filter(voided_at__isnull=False)
+        if self.value() in Certificate.State.values:
+            return queryset.in_state(self.value(), now=timezone.now())
         return queryset
-
-
-class VoidForm(forms.Form):
-    """The reason for voiding, which the member reads on 我的证明."""
-
-    reason = forms.CharField(
-        label="作废原因",
-        max_length=100,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "maxlength": 100}),
-        help_text="必填,不超过100个字。缴存职工在【我的证明】中可以看到作废原因。",
-        error_messages={"required": "请填写作废原因", "max_length": "作废原因不能超过100个字(现为%(show_value)d个字)"},
-    )
 
 
 class VerificationInline(ReadOnlyAdminMixin, admin.TabularInline):

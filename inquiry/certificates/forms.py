@@ -12,6 +12,7 @@ PURPOSE_TEXT_REQUIRED = "用途选择【其他】时,请填写用途说明"
 PURPOSE_TEXT_TOO_LONG = "用途说明不能超过20个字"
 CODE_REQUIRED = "请输入核验码"
 VOID_REASON_REQUIRED = "请填写作废原因"
+VOID_REASON_TOO_LONG = "作废原因不能超过100个字(现为%(show_value)d个字)"
 FILE_REQUIRED = "请选择要比对的PDF文件"
 FILE_EMPTY = "所选文件为空,请选择收到的PDF文件"
 FILE_TOO_BIG = "文件不能超过{mb}MB"
@@ -107,3 +108,18 @@ class VerifyUploadForm(VerifyForm):
         if upload.size > settings.INQUIRY_VERIFY_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(FILE_TOO_BIG.format(mb=upload_max_mb()), code="too_big")
         return upload
+
+
+class VoidForm(forms.Form):
+    """The reason for voiding, which the member reads on 我的证明."""
+
+    reason = forms.CharField(
+        label="作废原因",
+        max_length=100,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "maxlength": 100}),
+        help_text="必填,不超过100个字。缴存职工在【我的证明】中可以看到作废原因。",
+        error_messages={
+            "required": VOID_REASON_REQUIRED,
+            "max_length": "作废原因不能超过100个字(现为%(show_value)d个字)",
+        },
+    )

@@ -54,13 +54,16 @@ class CertificateHTML(HTML):
         return [_ua_stylesheet()]
 
 
+def _unsigned_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return CertificateHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
 def certificate_pdf(*, template: str, context: dict, title: str) -> bytes:
     """The signed PDF of a certificate template. Raises
     zzgjj_portal.signing.SignerUnavailable when the center's certificate
     cannot sign (an unsigned certificate is never handed out)."""
-    html = render_to_string(template, context)
-    pdf = CertificateHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
-    return sign_pdf(pdf, reason=SIGNATURE_REASON.format(title=title))
+    return sign_pdf(_unsigned_pdf(template, context), reason=SIGNATURE_REASON.format(title=title))
 
 
 def warm_up() -> None:
@@ -68,5 +71,4 @@ def warm_up() -> None:
     the stylesheets and the template are then loaded, so the first certificate
     a process issues costs what the others do (about a third of a second less).
     The prints pool's gunicorn master calls it before forking its workers."""
-    html = render_to_string("inquiry/certificates/deposit_pdf.html", {"title": "缴存证明", "facts": [("姓名", "—")]})
-    CertificateHTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    _unsigned_pdf("inquiry/certificates/deposit_pdf.html", {"title": "缴存证明", "facts": [("姓名", "—")]})

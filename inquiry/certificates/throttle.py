@@ -88,11 +88,21 @@ def _gate(started: datetime, failures: int, now: datetime) -> Gate:
     )
 
 
+# The client's count and when its hour started: read on every try, so compiled once per process.
+_state = CompiledRead(
+    lambda key: VerifyThrottle.objects.filter(key=key).values_list("window_started_at", "failures")[:1], key=str
+)
+
+
+def _current_gate(key: str, now: datetime) -> Gate:
+    row = _state(key=key)
+    return _gate(*row[0], now) if row else OPEN
+
+
 def verify_gate(*, ip: str | None) -> Gate:
-    """Whether this client must solve a captcha or is shut out for now (a
-    read: the form to show; `verify_attempt` decides again under the lock)."""
-    row = VerifyThrottle.objects.filter(key=_key(ip)).values_list("window_started_at", "failures").first()
-    return OPEN if row is None else _gate(*row, timezone.now())
+    """Whether this client must solve a captcha or is shut out for now (the
+    form to show; `verify_attempt` reads the count again when a code is tried)."""
+    return _current_gate(_key(ip), timezone.now())
 
 
 def verify_attempt(*, ip: str | None, captcha_solved: Callable[[], bool], lookup: Callable[[], T | None]) -> Attempt[T]:
@@ -105,8 +115,7 @@ def verify_attempt(*, ip: str | None, captcha_solved: Callable[[], bool], lookup
     `captcha_solved()` is asked only when the count calls for a captcha (a
     captcha is used up when checked)."""
     key, now = _key(ip), timezone.now()
-    row = _state(key=key)
-    gate = _gate(*row[0], now) if row else OPEN
+    gate = _current_gate(key, now)
     if gate.blocked or (gate.captcha and not captcha_solved()):
         return Attempt(found=None, gate=gate, refused=True)
     found = lookup()
@@ -114,15 +123,10 @@ def verify_attempt(*, ip: str | None, captcha_solved: Callable[[], bool], lookup
         failures = _failure_add(key, now)
         if failures is None or failures >= settings.INQUIRY_VERIFY_MAX_FAILURES:
             # At the limit: what is left of the hour, for Retry-After.
-            return Attempt(found=None, gate=_gate(*_state(key=key)[0], now), refused=failures is None)
+            return Attempt(found=None, gate=_current_gate(key, now), refused=failures is None)
         gate = Gate(captcha=failures >= settings.INQUIRY_VERIFY_FREE_FAILURES, blocked=False, retry_after=0)
     return Attempt(found=found, gate=gate)
 
-
-# The client's count and when its hour started: read on every try, so compiled once per process.
-_state = CompiledRead(
-    lambda key: VerifyThrottle.objects.filter(key=key).values_list("window_started_at", "failures")[:1], key=str
-)
 
 # One wrong code, in one statement: a new row at 1; an ended hour starts again
 # at 1; else one more, but only below the limit (the WHERE), so the count

@@ -250,11 +250,15 @@ class CertificateVoidView(MemberPageMixin, TemplateView):
         return redirect("inquiry:certificates")
 
 
+def _captcha_field() -> CaptchaField:
+    return CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+
+
 def _with_captcha(form, gate: throttle.Gate):
     """Past the free wrong codes each try costs a captcha (a new one each time
     the form is shown)."""
     if gate.captcha and "captcha" not in form.fields:
-        form.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+        form.fields["captcha"] = _captcha_field()
     return form
 
 
@@ -305,7 +309,7 @@ class VerifyView(View):
 
         def captcha_solved() -> bool:
             # Checked only when the count asks for it (throttle.verify_attempt).
-            field = CaptchaField(error_messages=CAPTCHA_MESSAGES)
+            field = _captcha_field()
             try:
                 field.clean(field.widget.value_from_datadict(request.POST, request.FILES, "captcha"))
             except ValidationError as exc:
