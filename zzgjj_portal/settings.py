@@ -149,6 +149,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    # Tests keep SQLite in memory, one database per process. Named outright:
+    # django_prometheus's engine hides from pytest-xdist that this is SQLite,
+    # and it would otherwise name each worker's database after the file path.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every gunicorn worker (Redis, else a database table),

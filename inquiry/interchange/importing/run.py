@@ -22,6 +22,7 @@ import csv
 import fcntl
 import hashlib
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -199,6 +200,10 @@ def _exclusive() -> Iterator[bool]:
 def lock_path() -> Path:
     """The SQLite lock file of the default database (tests take it to play a second import)."""
     name = str(connection.settings_dict["NAME"])
+    if "mode=memory" in name or name == ":memory:":
+        # An in-memory database lives in this process only (the tests', one
+        # per pytest-xdist worker, all with the same name): so does its lock.
+        name = f"{name}#{os.getpid()}"
     return Path(tempfile.gettempdir()) / f"zzgjj-books-import-{hashlib.sha256(name.encode()).hexdigest()[:16]}.lock"
 
 
