@@ -47,7 +47,11 @@ FAKE_SPEECH = """
   const synthesis = new FakeSynthesis();
   Object.defineProperty(window, "speechSynthesis", { value: synthesis, configurable: true });
   window.SpeechSynthesisUtterance = FakeUtterance;
-  setTimeout(() => { synthesis.ready = true; fire(synthesis, "voiceschanged"); }, 100);
+  setTimeout(() => {
+    synthesis.ready = true;
+    fire(synthesis, "voiceschanged");
+    document.documentElement.dataset.fakeVoicesLoaded = "1";  // for the test to wait on
+  }, 100);
 })(%s);
 """
 ZH_VOICES = '[{ "lang": "en-US", "name": "English" }, { "lang": "zh-CN", "name": "普通话" }]'
@@ -115,7 +119,7 @@ def test_browser_readaloud_reads_main_and_stops(browser, live_server):
     silent.add_init_script(FAKE_SPEECH % "[]")
     silent_page = silent.new_page()
     silent_page.goto(live_server.url + "/")
-    silent_page.wait_for_function("window.__speech && window.speechSynthesis.ready === true")
+    expect(silent_page.locator("html")).to_have_attribute("data-fake-voices-loaded", "1")
     expect(silent_page.locator("[data-readaloud]")).to_be_hidden()
     silent.close()
     context.close()
