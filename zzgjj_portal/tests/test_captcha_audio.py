@@ -160,6 +160,16 @@ def test_captcha_pages_offer_the_spoken_captcha_of_their_image(client, url):
 
 
 @pytest.mark.django_db
+def test_verify_captcha_offers_the_spoken_captcha_too(client, settings):
+    # /verify/ asks for a captcha once the address has used up its free wrong codes.
+    settings.INQUIRY_VERIFY_FREE_FAILURES = 1
+    wrong = client.post(reverse("inquiry:verify"), {"code": "K7QF-3MZP-9HXT-2WDC-R5NA"}, REMOTE_ADDR="10.7.7.9")
+    page = wrong.content.decode()
+    assert 'name="captcha_1"' in page
+    assert LINK.search(page)
+
+
+@pytest.mark.django_db
 def test_login_page_without_espeak_has_no_spoken_captcha(client, no_speech):
     page = client.get("/").content.decode()
     assert "语音验证码" not in page
