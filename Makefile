@@ -26,12 +26,14 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	touch $(DEV_STAMP)
 
 # WeasyPrint needs Pango and libharfbuzz-subset0 (without it Chinese PDFs
-# render about 5x slower) and a CJK font; installed with apt when we can.
+# render about 5x slower) and a CJK font; espeak-ng speaks the 语音验证码.
+# Installed with apt when we can.
 sysdeps:
 	@missing=""; \
 	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$$missing libharfbuzz-subset0"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \

@@ -5,6 +5,7 @@ variable is documented with its default in `.env.example`.
 """
 
 import ipaddress
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -300,8 +301,18 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (100, 38)
 CAPTCHA_FONT_SIZE = 28
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_CHALLENGE_FUNCT = "zzgjj_portal.captchas.digits_challenge"
 CAPTCHA_TIMEOUT = 5  # minutes
+# 语音验证码: the library runs this program (`-t <text> -o <wav>`) to speak the
+# challenge; ours has espeak-ng read the digits in Mandarin. Without espeak-ng
+# (or with CAPTCHA_AUDIO=false) there is no button and the audio URL is a 404.
+CAPTCHA_AUDIO = env.bool("CAPTCHA_AUDIO", default=True)
+CAPTCHA_FLITE_PATH = (
+    str(BASE_DIR / "zzgjj_portal" / "captcha_speech.py") if CAPTCHA_AUDIO and shutil.which("espeak-ng") else None
+)
+# No noise mixed in (the library would with sox): the spoken captcha is for
+# people who cannot read the image, not a second puzzle.
+CAPTCHA_SOX_PATH = None
 
 # Short messages (accounts.sms). The console backend prints codes, so it is
 # only the default in development; production talks to the provider's gateway.

@@ -11,7 +11,7 @@ from django.urls import include, path, re_path
 from accounts.views import captcha_rate_limited
 from tasks.api import api as machine_api
 from zzgjj_portal import health, metrics
-from zzgjj_portal.views import favicon
+from zzgjj_portal.views import captcha_audio, favicon
 
 # The captcha image must load before anyone is logged in.
 captcha_patterns = [
@@ -27,7 +27,13 @@ captcha_patterns = [
         name="captcha-image-2x",
         kwargs={"scale": 2},
     ),
-    re_path(r"audio/(?P<key>\w+).wav$", login_not_required(captcha_views.captcha_audio), name="captcha-audio"),
+    # 语音验证码: our view around the library's (404s, no-store), counted like a
+    # new captcha: each request runs espeak-ng, so it shares the per-IP cap.
+    re_path(
+        r"audio/(?P<key>\w+)\.wav$",
+        login_not_required(captcha_rate_limited(captcha_audio)),
+        name="captcha-audio",
+    ),
     re_path(
         r"refresh/$",
         login_not_required(captcha_rate_limited(captcha_views.captcha_refresh)),

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from captcha.conf import settings as captcha_settings
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -50,6 +51,7 @@ from zzgjj_portal.management.commands.seed_demo import seed
 pytestmark = pytest.mark.django_db
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+SPEECH_PROGRAM = Path(__file__).parents[1] / "captcha_speech.py"
 UPDATE = os.environ.get("SNAPSHOT_UPDATE") == "1"
 
 AS_OF = date(2026, 4, 30)
@@ -65,11 +67,19 @@ NORMALISE = [
     # Each captcha gets a random key: its hidden field and its image's URL.
     (re.compile(r'(name="captcha_0" value=")[0-9a-f]+(")'), r"\1CAPTCHA\2"),
     (re.compile(r"(/captcha/image/)[0-9a-f]+(/)"), r"\1CAPTCHA\2"),
+    (re.compile(r"(/captcha/audio/)[0-9a-f]+(\.wav)"), r"\1CAPTCHA\2"),
     # The application forms' one-time token (a new uuid4 for every form shown).
     (re.compile(r'(name="form_token" value=")[0-9a-f-]{36}(")'), r"\1TOKEN\2"),
 ]
 # Posted as the form token where a page is the answer to a POST.
 FORM_TOKEN = str(uuid.UUID(int=1))
+
+
+@pytest.fixture(autouse=True)
+def _spoken_captcha_offered(monkeypatch):
+    """The pages offer the 语音验证码 whether or not this machine has espeak-ng
+    (settings drop it without), so the snapshots are the same everywhere."""
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", str(SPEECH_PROGRAM))
 
 
 def normalise(html: str) -> str:
