@@ -176,3 +176,140 @@ def test_every_page_passes_axe_and_reflows(live_server, browser, settings, tmp_p
         context.close()
 
     assert not walk.problems, walk.report()
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.textContent || "").trim(),
+    name: el.getAttribute("name") || "",
+    id: el.id,
+    inDialog: el.closest("dialog[open]") ? el.closest("dialog[open]").id : null,
+    inMain: !!el.closest("main"),
+    // A date field's calendar button (inside the field, Tab's last stop in it) leaves the
+    // field itself unfocused (:focus false) and draws Chromium's own ring round the button.
+    ring: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+      || (el.type === "date" && !el.matches(":focus")),
+  };
+}"""
+# Whether the focused element comes after `window.__previous` in the page, then remembers it.
+AFTER_PREVIOUS = """() => {
+  const el = document.activeElement, before = window.__previous;
+  window.__previous = el;
+  // The same element again: Tab moved between a date field's parts (year, month, day).
+  return !before || before === el || !!(before.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+}"""
+
+
+def tab_to(page, wanted, limit: int = 80) -> dict:
+    """Tab until the focused element matches `wanted` (a function of FOCUSED's answer)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"no such element within {limit} Tabs")
+
+
+def go_round(page, dialog_id: str, presses: int = 6) -> list[str]:
+    """Tab and Shift+Tab round an open dialog; where focus went outside it."""
+    escaped = []
+    for key in ["Tab"] * presses + ["Shift+Tab"] * presses:
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED)
+        if focused["inDialog"] != dialog_id:
+            escaped.append(f"{key} → {focused['tag']} {focused['text'][:20]!r}")
+    return escaped
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_keyboard_alone_reaches_pages_dialogs_and_queries(live_server, browser, mode):
+    member, running, _application = walk_data()
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    apply_mode(context, member.user, mode, base)
+    try:
+        log_in(page, base)
+
+        # 缴存支取信息: the first Tab is 跳到主要内容, Enter leads into <main>; then every stop
+        # comes later in the page than the one before and shows its focus ring.
+        page.goto(base + "/ledger/")
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED)["text"] == "跳到主要内容"
+        page.keyboard.press("Enter")
+        assert page.evaluate(FOCUSED)["id"] == "main"
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED)["inMain"]
+        page.evaluate("() => { document.activeElement.blur(); window.__previous = null; }")
+        unringed, backwards = [], []
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if not focused["ring"]:
+                unringed.append(f"{focused['tag']} {focused['name'] or focused['text'][:20]!r}")
+            if not page.evaluate(AFTER_PREVIOUS):
+                backwards.append(f"{focused['tag']} {focused['text'][:20]!r}")
+            if focused["name"] == "end":
+                break
+        assert not unringed, f"focus not visible on: {unringed}"
+        assert not backwards, f"Tab went back up the page to: {backwards}"
+
+        # The date range from the keyboard: the arrow key moves 开始日期's first part (month or
+        # year, by the browser's locale) one back, Enter submits the range.
+        page.goto(base + "/ledger/")
+        start = page.locator("#id_start").input_value()
+        tab_to(page, lambda f: f["name"] == "start")
+        page.keyboard.press("ArrowDown")
+        earlier = page.locator("#id_start").input_value()
+        assert earlier < start
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(rf"start={earlier}"))
+        expect(page.locator("#id_start")).to_have_value(earlier)
+
+        # A contract dropdown: arrow keys choose without submitting (a submit now would reload the
+        # page under the member; the watcher stops one and notes it), Enter queries.
+        page.goto(base + "/loans/repayments/")
+        chosen = page.locator("#id_contract").input_value()
+        page.evaluate("""() => document.querySelector("#id_contract").form.addEventListener("submit", (event) => {
+          if (window.__watch) { window.__submitted = true; event.preventDefault(); }
+        })""")
+        tab_to(page, lambda f: f["name"] == "contract")
+        page.evaluate("window.__watch = true")
+        first = page.locator("#id_contract option").first.get_attribute("value")
+        page.keyboard.press("ArrowDown" if chosen == first else "ArrowUp")
+        other = page.locator("#id_contract").input_value()
+        assert other != chosen
+        assert page.evaluate("window.__submitted") is None, "an arrow key submitted the query"
+        page.evaluate("window.__watch = false")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(rf"contract={other}"))
+
+        # 消息: Enter on 查看 opens the dialog, Tab stays inside, Esc closes it and focus is back on 查看.
+        page.goto(base + "/messages/")
+        opener = tab_to(page, lambda f: f["text"] == "查看")
+        page.evaluate("window.__opener = document.activeElement")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("dialog", name="消息详情")).to_be_visible()
+        assert page.evaluate(FOCUSED)["inDialog"] == "message-dialog"
+        assert go_round(page, "message-dialog") == []
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog", name="消息详情")).to_be_hidden()
+        assert page.evaluate("document.activeElement === window.__opener"), opener
+
+        # 退出: the same, starting on 否 so that Enter alone does not end the session.
+        tab_to(page, lambda f: f["text"] == "退出")
+        page.evaluate("window.__opener = document.activeElement")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("dialog", name="退出提示")).to_be_visible()
+        assert page.evaluate(FOCUSED)["text"] == "否"
+        assert go_round(page, "logout-dialog") == []
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog", name="退出提示")).to_be_hidden()
+        assert page.evaluate("document.activeElement === window.__opener")
+        expect(page).to_have_url(re.compile(r"/messages/$"))
+    finally:
+        context.close()
