@@ -115,25 +115,24 @@ window.portalDialog = (function () {
   });
 })();
 
-// Query forms: choosing another contract with the mouse submits at once (the 查询 button still
-// works without JavaScript). From the keyboard the arrow keys only move the choice, since
-// submitting on each would reload the page under the member (WCAG 3.2.2); Enter submits.
+// Query forms: choosing another contract submits at once (the 查询 button still works without
+// JavaScript), except from the keyboard: there the arrow keys only move the choice, since
+// submitting on each would reload the page under the member (WCAG 3.2.2), and Enter submits.
 (function () {
   "use strict";
   document.querySelectorAll("[data-auto-submit] [data-auto-submit-trigger]").forEach(function (select) {
-    var pointer = false;
+    var keyed = false;
     function submit() {
       var form = select.form;
       // A new contract starts on its first page.
       if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     }
-    select.addEventListener("pointerdown", function () { pointer = true; });
     select.addEventListener("keydown", function (event) {
-      pointer = false;
-      if (event.key === "Enter") { event.preventDefault(); submit(); }
+      if (event.key === "Enter") { event.preventDefault(); submit(); } else { keyed = true; }
     });
+    select.addEventListener("pointerdown", function () { keyed = false; });
     select.addEventListener("change", function () {
-      if (pointer) { submit(); }
+      if (!keyed) { submit(); }
     });
   });
 })();
