@@ -78,7 +78,7 @@
       readForm.removeAttribute("action");
       readButton.hidden = true;
     }
-    viewDialog.showModal();
+    window.portalDialog.open(viewDialog, link);
   });
 
   if (readForm) {
@@ -123,7 +123,7 @@
     event.preventDefault();
     deleteRow = link.closest("[data-message-row]");
     deleteForm.action = link.dataset.deleteUrl;
-    deleteDialog.showModal();
+    window.portalDialog.open(deleteDialog, link);
   });
 
   if (deleteForm) {

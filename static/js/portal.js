@@ -1,3 +1,58 @@
+// The portal's modal dialogs (退出, 查看 a message, 删除) for keyboard and screen reader
+// users: opened with showModal (the page behind is inert, Esc closes), Tab and Shift+Tab
+// go round the dialog's own controls, and on closing, focus goes back to what opened it.
+window.portalDialog = (function () {
+  "use strict";
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+  function focusables(dialog) {
+    return Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return !el.hidden && el.getClientRects().length > 0;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") { return; }
+    var dialog = document.querySelector("dialog[open]");
+    if (!dialog) { return; }
+    var items = focusables(dialog);
+    if (!items.length) { return; }
+    var first = items[0];
+    var last = items[items.length - 1];
+    var inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  function open(dialog, opener) {
+    dialog.portalOpener = opener || document.activeElement;
+    if (!dialog.portalWatched) {
+      dialog.portalWatched = true;
+      dialog.addEventListener("close", function () {
+        var back = dialog.portalOpener;
+        dialog.portalOpener = null;
+        // The opener may be gone (a message read or deleted leaves its list): then the page itself.
+        if (back && back.isConnected && back.getClientRects().length) {
+          back.focus();
+        } else {
+          var main = document.getElementById("main");
+          if (main) { main.focus(); }
+        }
+      });
+    }
+    dialog.showModal();
+    var start = dialog.querySelector("[autofocus]") || focusables(dialog)[0];
+    if (start) { start.focus(); }
+  }
+
+  return { open: open };
+})();
+
 // Progressive enhancement only: every action here also works as a plain link or form.
 (function () {
   "use strict";
@@ -28,7 +83,7 @@
     link.addEventListener("click", function (event) {
       if (dialog && typeof dialog.showModal === "function") {
         event.preventDefault();
-        dialog.showModal();
+        window.portalDialog.open(dialog, link);
       }
     });
   });
@@ -60,14 +115,24 @@
   });
 })();
 
-// Query forms: choosing another contract submits at once (the 查询 button still works without JavaScript).
+// Query forms: choosing another contract submits at once (the 查询 button still works without
+// JavaScript), except from the keyboard: there the arrow keys only move the choice, since
+// submitting on each would reload the page under the member (WCAG 3.2.2), and Enter submits.
 (function () {
   "use strict";
   document.querySelectorAll("[data-auto-submit] [data-auto-submit-trigger]").forEach(function (select) {
-    select.addEventListener("change", function () {
+    var keyed = false;
+    function submit() {
       var form = select.form;
       // A new contract starts on its first page.
       if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+    select.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); submit(); } else { keyed = true; }
+    });
+    select.addEventListener("pointerdown", function () { keyed = false; });
+    select.addEventListener("change", function () {
+      if (!keyed) { submit(); }
     });
   });
 })();
