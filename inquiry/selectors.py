@@ -24,7 +24,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Round, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -407,3 +407,137 @@ def books_through() -> date | None:
         .first()
     )
     return timezone.localtime(as_of).date() if as_of else None
+
+
+# Charts (inquiry/charts.py draws them; templates/inquiry/partials/chart_*.html).
+# 缴存 in the per-year bars: what the member paid in (汇缴, 补缴); 提取 what
+# was taken out. Interest and transfers are in the balance line, not the bars.
+CHART_DEPOSIT_KINDS = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
+_MONTH = ExtractYear("booked_on") * 100 + ExtractMonth("booked_on")
+_ledger_months = CompiledRead(
+    lambda member_id, start, end: (
+        LedgerEntry.objects.filter(account__member=member_id, booked_on__gte=start, booked_on__lte=end)
+        .annotate(
+            month=_MONTH,
+            # The month's last entry (in the page's order) carries its closing balance.
+            newest=Window(RowNumber(), partition_by=[_MONTH], order_by=[F("booked_on").desc(), F("id").desc()]),
+            deposit_cents=Window(
+                Sum(Case(When(kind__in=CHART_DEPOSIT_KINDS, then=_CENTS), default=Value(0))), partition_by=[_MONTH]
+            ),
+            withdrawal_cents=Window(
+                Sum(Case(When(kind=LedgerEntry.Kind.WITHDRAWAL, then=-_CENTS), default=Value(0))),
+                partition_by=[_MONTH],
+            ),
+        )
+        .filter(newest=1)
+        .order_by("month")
+        .values_list("month", "balance_after", "deposit_cents", "withdrawal_cents")
+    ),
+    member_id=int,
+    start=date,
+    end=date,
+)
+
+
+@dataclass(frozen=True)
+class LedgerMonth:
+    """One calendar month of the ledger as the charts draw it."""
+
+    period: str  # YYYYMM
+    balance: Decimal  # 月末余额: 余额 of the month's last entry (a month without one: the month before's)
+    deposits: Decimal  # 汇缴 + 补缴 booked in the month
+    withdrawals: Decimal  # 提取 booked in the month, positive
+
+
+@dataclass(frozen=True)
+class LedgerYear:
+    """One 缴存年度 (1 July – 30 June) of the months asked for."""
+
+    start: date  # its 1 July
+    deposits: Decimal
+    withdrawals: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}-{self.start.year + 1}年度"
+
+
+def ledger_months(*, member: Member, start: date, end: date) -> list[LedgerMonth]:
+    """The member's ledger between start and end (inclusive) month by month,
+    from the month of the first entry to the month of the last, a month with
+    no entry carrying the balance before it. One query whatever the range: the
+    database groups the rows by month (window functions), so a 30-year range
+    returns some 360 rows, not each entry."""
+    found = _ledger_months(member_id=member.pk, start=start, end=end)
+    months: list[LedgerMonth] = []
+    for month, balance, deposit_cents, withdrawal_cents in found:
+        if months:
+            # The months between two with entries keep the balance they had.
+            index, target = _month_index(int(months[-1].period)) + 1, _month_index(month)
+            for missing in range(index, target):
+                months.append(LedgerMonth(f"{missing // 12}{missing % 12 + 1:02d}", months[-1].balance, ZERO, ZERO))
+        months.append(
+            LedgerMonth(
+                str(month),
+                balance,
+                Decimal(deposit_cents).scaleb(-2),
+                Decimal(withdrawal_cents).scaleb(-2),
+            )
+        )
+    return months
+
+
+def _month_index(period: int) -> int:
+    """YYYYMM as a count of months (consecutive months, consecutive numbers)."""
+    return period // 100 * 12 + period % 100 - 1
+
+
+def ledger_years(months: list[LedgerMonth]) -> list[LedgerYear]:
+    """`ledger_months` added up by 缴存年度 (a range's first and last year
+    hold only the months inside it). No query."""
+    years: dict[date, list[Decimal]] = {}
+    for month in months:
+        year, number = divmod(int(month.period), 100)
+        sums = years.setdefault(statements.year_start(date(year, number, 1)), [ZERO, ZERO])
+        sums[0] += month.deposits
+        sums[1] += month.withdrawals
+    return [LedgerYear(start, deposits, withdrawals) for start, (deposits, withdrawals) in years.items()]
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    year: int
+    principal: Decimal
+    interest: Decimal
+
+
+def plan_remaining(*, loan: LoanContract, plan: PlanResult) -> list[tuple[str, Decimal]]:
+    """(应还年月, 贷款余额 after it) of each plan row: the contract's current
+    outstanding principal less the principal of the plan's rows due up to
+    then (the whole plan's, so a range that starts later still starts from
+    the right figure). No query: the plan is computed."""
+    if not plan.rows:
+        return []
+    first = plan.rows[0].due_date
+    remaining = loan.outstanding_principal
+    for row in _schedule(
+        loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on
+    ):
+        if row.due_date >= first:
+            break
+        remaining -= row.principal
+    series = []
+    for row in plan.rows:
+        remaining -= row.principal
+        series.append((row.period, remaining))
+    return series
+
+
+def plan_years(plan: PlanResult) -> list[PlanYear]:
+    """应还本金 and 应还利息 of the plan's rows by calendar year of their due date."""
+    years: dict[int, list[Decimal]] = {}
+    for row in plan.rows:
+        sums = years.setdefault(row.due_date.year, [ZERO, ZERO])
+        sums[0] += row.principal
+        sums[1] += row.interest
+    return [PlanYear(year, principal, interest) for year, (principal, interest) in years.items()]

@@ -1,0 +1,333 @@
+"""Charts drawn on the server as SVG: scales, nice ticks, coordinates, paths
+and the words that say what a chart shows (its text alternative).
+
+Pure: no Django, no database. The input is a list of (label, Decimal) (or of
+(label, [Decimal, …]) for bars); the output is a frozen description that the
+Jinja partials templates/inquiry/partials/chart_*.html turn into <svg> markup.
+Every mark keeps its exact Decimal and its period, so a page's chart can be
+checked against its table (inquiry/tests/test_charts_pages.py).
+
+Geometry is in viewBox units; the <svg> is drawn 100 % wide, so a chart
+scales to a phone's width. Coordinates are rounded to 0.1 unit: far below a
+pixel at any width the portal is drawn in.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zzgjj_portal.money import format_money
+
+ZERO = Decimal("0.00")
+WAN = Decimal(10000)
+# From 10万 up the axis counts in 万元: "350,000" is harder to read than "35".
+WAN_FROM = Decimal(100000)
+UNIT_YUAN = "元"
+UNIT_WAN = "万元"
+# The empty chart's axis (no data, or only zeros): 0 to 100 元.
+EMPTY_TOP = Decimal(100)
+# Nice steps: 1, 2, 2.5 and 5 times a power of ten.
+NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+# The chart's text alternative (its <desc>), written once here.
+DESC_EMPTY = "没有可显示的数据。"
+DESC_LINE = "{name}:{first_label}至{last_label},共{count}个点;起点{first}元,终点{last}元;最高{high}元({high_label}),最低{low}元({low_label})。"
+DESC_ONE = "{name}:{label}为{value}元。"
+DESC_BARS = "{name}:{first_label}至{last_label},共{count}组;{series}。"
+DESC_BAR_SERIES = "{series}合计{total}元,最高{high}元({high_label})"
+DESC_PARTS = "{name}:{parts}。"
+DESC_PART = "{label}{value}元,占{share}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: Decimal
+    at: float  # y of a value axis, x of a label axis
+    label: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A value axis from 0 to `top`, drawn from `bottom` (y of 0) up to `high` (y of top)."""
+
+    top: Decimal
+    step: Decimal
+    unit: str
+    bottom: float
+    high: float
+
+    def y(self, value: Decimal) -> float:
+        """The y of `value`; a negative value (not possible in these books, but
+        guarded) is drawn at 0, a value above the top at the top."""
+        clamped = min(max(value, ZERO), self.top)
+        return round(self.bottom - float(clamped / self.top) * (self.bottom - self.high), 1)
+
+    def value_at(self, y: float) -> Decimal:
+        """The value a y stands for (the inverse of `y`; tests read charts back with it)."""
+        return self.top * Decimal(str((self.bottom - y) / (self.bottom - self.high)))
+
+    @property
+    def ticks(self) -> list[Tick]:
+        count = int(self.top / self.step)
+        return [Tick(self.step * i, self.y(self.step * i), tick_label(self.step * i, self.unit)) for i in range(count + 1)]
+
+
+def nice_step(rough: Decimal) -> Decimal:
+    """The smallest nice step (1, 2, 2.5, 5 × 10ⁿ) at least `rough` (> 0)."""
+    power = Decimal(1).scaleb(rough.adjusted())
+    for factor in NICE_STEPS:
+        if factor * power >= rough:
+            return factor * power
+    return NICE_STEPS[-1] * power  # pragma: no cover - 10 × power ≥ rough always
+
+
+def nice_scale(highest: Decimal, *, bottom: float, high: float, ticks: int = 4) -> Scale:
+    """An axis from 0 to a nice top at or above `highest`, with about `ticks`
+    steps; in 万元 from 10万 up. No data or only zeros: 0 to 100 元."""
+    if highest <= 0:
+        highest = EMPTY_TOP
+    step = nice_step(highest / ticks)
+    top = step * -(-highest // step)
+    unit = UNIT_WAN if top >= WAN_FROM else UNIT_YUAN
+    return Scale(top=top, step=step, unit=unit, bottom=bottom, high=high)
+
+
+def tick_label(value: Decimal, unit: str) -> str:
+    """An axis number in the axis's unit: 12,000 (元) or 2.5 (万元)."""
+    if unit == UNIT_WAN:
+        shown = (value / WAN).normalize()
+        return f"{shown:f}" if shown != shown.to_integral() else f"{shown.to_integral():,}"
+    return f"{value.to_integral():,}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The viewBox and the plot area inside it (room left for the value
+    labels, below for the period labels)."""
+
+    width: int = 560
+    height: int = 240
+    left: int = 64
+    right: int = 12
+    top: int = 14
+    bottom: int = 34
+
+    @property
+    def plot_left(self) -> float:
+        return float(self.left)
+
+    @property
+    def plot_right(self) -> float:
+        return float(self.width - self.right)
+
+    @property
+    def plot_top(self) -> float:
+        return float(self.top)
+
+    @property
+    def plot_bottom(self) -> float:
+        return float(self.height - self.bottom)
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: Decimal
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class LineChart:
+    name: str
+    frame: Frame
+    scale: Scale
+    points: list[Point]
+    path: str
+    x_ticks: list[Tick]
+    desc: str
+
+    @property
+    def y_ticks(self) -> list[Tick]:
+        return self.scale.ticks
+
+
+def _spread(count: int, wanted: int) -> list[int]:
+    """About `wanted` indexes spread evenly over range(count), first and last included."""
+    if count <= wanted:
+        return list(range(count))
+    step = (count - 1) / (wanted - 1)
+    return sorted({round(i * step) for i in range(wanted)})
+
+
+def _x_positions(count: int, frame: Frame) -> list[float]:
+    if count == 1:
+        return [round((frame.plot_left + frame.plot_right) / 2, 1)]
+    span = frame.plot_right - frame.plot_left
+    return [round(frame.plot_left + span * i / (count - 1), 1) for i in range(count)]
+
+
+def line_chart(
+    name: str,
+    series: Sequence[tuple[str, Decimal]],
+    *,
+    frame: Frame = Frame(),
+    labels: int = 5,
+    shown: Sequence[str] | None = None,
+) -> LineChart:
+    """A line through `series` (oldest first); `labels` period labels under
+    it; `shown` the labels as the text alternative says them (default the
+    labels themselves). Empty: an empty axis and a desc that says so."""
+    values = [value for _, value in series]
+    scale = nice_scale(max(values, default=ZERO), bottom=frame.plot_bottom, high=frame.plot_top)
+    xs = _x_positions(len(series), frame)
+    points = [Point(label, value, x, scale.y(value)) for (label, value), x in zip(series, xs, strict=True)]
+    path = "M" + " L".join(f"{p.x} {p.y}" for p in points) if points else ""
+    x_ticks = [Tick(points[i].value, points[i].x, points[i].label) for i in _spread(len(points), labels)]
+    spoken = list(shown) if shown is not None else [label for label, _ in series]
+    return LineChart(name, frame, scale, points, path, x_ticks, _line_desc(name, points, spoken))
+
+
+def _line_desc(name: str, points: list[Point], spoken: list[str]) -> str:
+    if not points:
+        return f"{name}:{DESC_EMPTY}"
+    if len(points) == 1:
+        return DESC_ONE.format(name=name, label=spoken[0], value=format_money(points[0].value))
+    # The first highest and the first lowest, as a reader scanning from the left finds them.
+    high = max(range(len(points)), key=lambda i: (points[i].value, -i))
+    low = min(range(len(points)), key=lambda i: (points[i].value, i))
+    return DESC_LINE.format(
+        name=name,
+        first_label=spoken[0],
+        last_label=spoken[-1],
+        count=len(points),
+        first=format_money(points[0].value),
+        last=format_money(points[-1].value),
+        high=format_money(points[high].value),
+        high_label=spoken[high],
+        low=format_money(points[low].value),
+        low_label=spoken[low],
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    series: int  # which series (0, 1 …): its legend entry and fill
+    value: Decimal
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    name: str
+    frame: Frame
+    scale: Scale
+    series_names: list[str]
+    bars: list[Bar]
+    x_ticks: list[Tick]
+    stacked: bool
+    desc: str
+
+    @property
+    def y_ticks(self) -> list[Tick]:
+        return self.scale.ticks
+
+
+def bar_chart(
+    name: str,
+    series_names: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[Decimal]]],
+    *,
+    stacked: bool = False,
+    frame: Frame = Frame(),
+    labels: int = 6,
+    shown: Sequence[str] | None = None,
+) -> BarChart:
+    """Bars of each group (a period) side by side, or stacked (series 0 at
+    the bottom); `labels` period labels; `shown` the periods as the text
+    alternative says them. A zero value has a bar of no height, so every
+    (period, series) still has its mark."""
+    count = len(series_names)
+    highest = max(
+        (sum(values, ZERO) if stacked else max(values, default=ZERO) for _, values in groups),
+        default=ZERO,
+    )
+    scale = nice_scale(highest, bottom=frame.plot_bottom, high=frame.plot_top)
+    slot = (frame.plot_right - frame.plot_left) / max(len(groups), 1)
+    # A fifth of each slot is the gap between groups.
+    group_width = slot * 0.8
+    bar_width = round(group_width if stacked else group_width / count, 1)
+    bars, centres = [], []
+    for g, (label, values) in enumerate(groups):
+        left = frame.plot_left + slot * g + slot * 0.1
+        centres.append(round(left + group_width / 2, 1))
+        base = ZERO
+        for s, value in enumerate(values):
+            value = max(value, ZERO)
+            if stacked:
+                top_y, bottom_y, x = scale.y(base + value), scale.y(base), round(left, 1)
+                base += value
+            else:
+                top_y, bottom_y, x = scale.y(value), scale.bottom, round(left + bar_width * s, 1)
+            bars.append(Bar(label, s, value, x, top_y, bar_width, round(bottom_y - top_y, 1)))
+    x_ticks = [Tick(ZERO, centres[i], groups[i][0]) for i in _spread(len(groups), labels)]
+    spoken = list(shown) if shown is not None else [label for label, _ in groups]
+    return BarChart(name, frame, scale, list(series_names), bars, x_ticks, stacked, _bars_desc(name, series_names, groups, spoken))
+
+
+def _bars_desc(name: str, series_names: Sequence[str], groups: Sequence[tuple[str, Sequence[Decimal]]], spoken: list[str]) -> str:
+    if not groups:
+        return f"{name}:{DESC_EMPTY}"
+    parts = []
+    for s, series in enumerate(series_names):
+        values = [max(values[s], ZERO) for _, values in groups]
+        high = max(range(len(values)), key=lambda i: (values[i], -i))
+        parts.append(
+            DESC_BAR_SERIES.format(
+                series=series, total=format_money(sum(values, ZERO)), high=format_money(values[high]), high_label=spoken[high]
+            )
+        )
+    return DESC_BARS.format(name=name, first_label=spoken[0], last_label=spoken[-1], count=len(groups), series=";".join(parts))
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    value: Decimal
+    x: float
+    width: float
+    share: str  # "37.5%"
+
+
+@dataclass(frozen=True)
+class PartsBar:
+    """One horizontal bar split into parts of a whole (repaid | outstanding)."""
+
+    name: str
+    width: int
+    height: int
+    parts: list[Part]
+    total: Decimal
+    desc: str
+
+
+def parts_bar(name: str, parts: Sequence[tuple[str, Decimal]], *, width: int = 560, height: int = 28) -> PartsBar:
+    """The parts laid end to end across `width` in proportion; all zero: no
+    part drawn wider than nothing (and the shares say 0%)."""
+    values = [max(value, ZERO) for _, value in parts]
+    total = sum(values, ZERO)
+    shown, x = [], 0.0
+    for (label, _), value in zip(parts, values, strict=True):
+        fraction = value / total if total else ZERO
+        part_width = round(float(fraction) * width, 1)
+        share = f"{(fraction * 100).quantize(Decimal('0.1'))}%"
+        shown.append(Part(label, value, round(x, 1), part_width, share))
+        x += part_width
+    desc = DESC_PARTS.format(
+        name=name, parts=",".join(DESC_PART.format(label=p.label, value=format_money(p.value), share=p.share) for p in shown)
+    )
+    return PartsBar(name, width, height, shown, total, desc)
