@@ -14,7 +14,7 @@ pixel at any width the portal is drawn in.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from zzgjj_portal.money import format_money
 
@@ -31,7 +31,10 @@ NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 
 # The chart's text alternative (its <desc>), written once here.
 DESC_EMPTY = "没有可显示的数据。"
-DESC_LINE = "{name}:{first_label}至{last_label},共{count}个点;起点{first}元,终点{last}元;最高{high}元({high_label}),最低{low}元({low_label})。"
+DESC_LINE = (
+    "{name}:{first_label}至{last_label},共{count}个点;起点{first}元,终点{last}元;"
+    "最高{high}元({high_label}),最低{low}元({low_label})。"
+)
 DESC_ONE = "{name}:{label}为{value}元。"
 DESC_BARS = "{name}:{first_label}至{last_label},共{count}组;{series}。"
 DESC_BAR_SERIES = "{series}合计{total}元,最高{high}元({high_label})"
@@ -69,12 +72,14 @@ class Scale:
     @property
     def ticks(self) -> list[Tick]:
         count = int(self.top / self.step)
-        return [Tick(self.step * i, self.y(self.step * i), tick_label(self.step * i, self.unit)) for i in range(count + 1)]
+        return [
+            Tick(self.step * i, self.y(self.step * i), tick_label(self.step * i, self.unit)) for i in range(count + 1)
+        ]
 
 
 def nice_step(rough: Decimal) -> Decimal:
     """The smallest nice step (1, 2, 2.5, 5 × 10ⁿ) at least `rough` (> 0)."""
-    power = Decimal(1).scaleb(rough.adjusted())
+    power = Decimal(10) ** rough.adjusted()  # 1000, not 1E+3: the value is written into the page
     for factor in NICE_STEPS:
         if factor * power >= rough:
             return factor * power
@@ -87,7 +92,7 @@ def nice_scale(highest: Decimal, *, bottom: float, high: float, ticks: int = 4) 
     if highest <= 0:
         highest = EMPTY_TOP
     step = nice_step(highest / ticks)
-    top = step * -(-highest // step)
+    top = step * (highest / step).to_integral_value(rounding=ROUND_CEILING)
     unit = UNIT_WAN if top >= WAN_FROM else UNIT_YUAN
     return Scale(top=top, step=step, unit=unit, bottom=bottom, high=high)
 
@@ -96,8 +101,8 @@ def tick_label(value: Decimal, unit: str) -> str:
     """An axis number in the axis's unit: 12,000 (元) or 2.5 (万元)."""
     if unit == UNIT_WAN:
         shown = (value / WAN).normalize()
-        return f"{shown:f}" if shown != shown.to_integral() else f"{shown.to_integral():,}"
-    return f"{value.to_integral():,}"
+        return f"{shown:f}" if shown != shown.to_integral() else f"{int(shown):,}"
+    return f"{int(value):,}" if value == value.to_integral() else f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -276,10 +281,14 @@ def bar_chart(
             bars.append(Bar(label, s, value, x, top_y, bar_width, round(bottom_y - top_y, 1)))
     x_ticks = [Tick(ZERO, centres[i], groups[i][0]) for i in _spread(len(groups), labels)]
     spoken = list(shown) if shown is not None else [label for label, _ in groups]
-    return BarChart(name, frame, scale, list(series_names), bars, x_ticks, stacked, _bars_desc(name, series_names, groups, spoken))
+    return BarChart(
+        name, frame, scale, list(series_names), bars, x_ticks, stacked, _bars_desc(name, series_names, groups, spoken)
+    )
 
 
-def _bars_desc(name: str, series_names: Sequence[str], groups: Sequence[tuple[str, Sequence[Decimal]]], spoken: list[str]) -> str:
+def _bars_desc(
+    name: str, series_names: Sequence[str], groups: Sequence[tuple[str, Sequence[Decimal]]], spoken: list[str]
+) -> str:
     if not groups:
         return f"{name}:{DESC_EMPTY}"
     parts = []
@@ -288,10 +297,15 @@ def _bars_desc(name: str, series_names: Sequence[str], groups: Sequence[tuple[st
         high = max(range(len(values)), key=lambda i: (values[i], -i))
         parts.append(
             DESC_BAR_SERIES.format(
-                series=series, total=format_money(sum(values, ZERO)), high=format_money(values[high]), high_label=spoken[high]
+                series=series,
+                total=format_money(sum(values, ZERO)),
+                high=format_money(values[high]),
+                high_label=spoken[high],
             )
         )
-    return DESC_BARS.format(name=name, first_label=spoken[0], last_label=spoken[-1], count=len(groups), series=";".join(parts))
+    return DESC_BARS.format(
+        name=name, first_label=spoken[0], last_label=spoken[-1], count=len(groups), series=";".join(parts)
+    )
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,64 @@ def parts_bar(name: str, parts: Sequence[tuple[str, Decimal]], *, width: int = 5
         shown.append(Part(label, value, round(x, 1), part_width, share))
         x += part_width
     desc = DESC_PARTS.format(
-        name=name, parts=",".join(DESC_PART.format(label=p.label, value=format_money(p.value), share=p.share) for p in shown)
+        name=name,
+        parts=",".join(DESC_PART.format(label=p.label, value=format_money(p.value), share=p.share) for p in shown),
     )
     return PartsBar(name, width, height, shown, total, desc)
+
+
+# The portal's charts: what each one is called and how its periods read.
+BALANCE_NAME = "账户余额(月末)"
+BALANCE_SPARK_NAME = "近24个月账户余额(月末)"
+YEARS_NAME = "各缴存年度缴存与提取"
+YEARS_SERIES = ("缴存(汇缴、补缴)", "提取")
+REMAINING_NAME = "剩余本金"
+PLAN_YEARS_NAME = "各年应还本金与应还利息"
+PLAN_YEARS_SERIES = ("应还本金", "应还利息")
+LOAN_PARTS_NAME = "已还本金与剩余本金"
+LOAN_PARTS = ("已还本金", "剩余本金")
+# The sparkline of the home page: no axes, just the line.
+SPARK = Frame(width=240, height=56, left=4, right=4, top=6, bottom=6)
+
+
+def _month_label(period: str) -> str:
+    return f"{period[:4]}-{period[4:]}"
+
+
+def _month_spoken(period: str) -> str:
+    return f"{period[:4]}年{int(period[4:])}月"
+
+
+def balance_line(months: Sequence[tuple[str, Decimal]], *, spark: bool = False) -> LineChart:
+    """The balance at each month's end: (YYYYMM, balance), oldest first."""
+    series = [(_month_label(period), balance) for period, balance in months]
+    spoken = [_month_spoken(period) for period, _ in months]
+    if spark:
+        return line_chart(BALANCE_SPARK_NAME, series, frame=SPARK, shown=spoken)
+    return line_chart(BALANCE_NAME, series, shown=spoken)
+
+
+def deposit_years(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
+    """缴存 against 提取 of each 缴存年度: (the year 1 July falls in, deposits, withdrawals)."""
+    groups = [(f"{year}-{(year + 1) % 100:02d}", [deposits, withdrawals]) for year, deposits, withdrawals in years]
+    spoken = [f"{year}-{year + 1}年度" for year, _, _ in years]
+    return bar_chart(YEARS_NAME, YEARS_SERIES, groups, labels=5, shown=spoken)
+
+
+def remaining_line(rows: Sequence[tuple[str, Decimal]]) -> LineChart:
+    """剩余本金 after each plan row: (应还年月 YYYYMM, remaining)."""
+    series = [(_month_label(period), remaining) for period, remaining in rows]
+    return line_chart(REMAINING_NAME, series, shown=[_month_spoken(period) for period, _ in rows])
+
+
+def plan_year_bars(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
+    """应还本金 and 应还利息 stacked, by calendar year: (year, principal, interest)."""
+    groups = [(str(year), [principal, interest]) for year, principal, interest in years]
+    return bar_chart(
+        PLAN_YEARS_NAME, PLAN_YEARS_SERIES, groups, stacked=True, labels=5, shown=[f"{year}年" for year, _, _ in years]
+    )
+
+
+def loan_parts(repaid: Decimal, outstanding: Decimal) -> PartsBar:
+    """已还本金 | 剩余本金 of a loan, end to end."""
+    return parts_bar(LOAN_PARTS_NAME, list(zip(LOAN_PARTS, (repaid, outstanding), strict=True)))

@@ -487,6 +487,13 @@ def ledger_months(*, member: Member, start: date, end: date) -> list[LedgerMonth
     return months
 
 
+def ledger_recent_months(*, member: Member, count: int = 24, today: date | None = None) -> list[LedgerMonth]:
+    """`ledger_months` of the last `count` calendar months, this one included
+    (the home page's sparkline): one query."""
+    today = today or timezone.localdate()
+    return ledger_months(member=member, start=amortization.add_months(today.replace(day=1), 1 - count), end=today)
+
+
 def _month_index(period: int) -> int:
     """YYYYMM as a count of months (consecutive months, consecutive numbers)."""
     return period // 100 * 12 + period % 100 - 1

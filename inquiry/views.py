@@ -3,11 +3,12 @@
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from inquiry import exports, selectors
+from inquiry import charts, exports, selectors
 from inquiry.amortization import PREPAY_SHORTEN, add_months
 from inquiry.forms import PrepaymentTrialForm, date_range_form
 from inquiry.models import LoanContract
@@ -21,6 +22,19 @@ PREPAY_OVERDUE = "此合同【{contract_no}】的贷款已逾期,请先到服务
 PREPAY_NO_PLAN = "此合同【{contract_no}】暂无还款计划,无法试算提前还款"
 # 提前还款试算 shows the new plan's first rows (the rest follow the same rule).
 PREPAY_PREVIEW_ROWS = 12
+
+
+def ledger_charts(*, member, start, end) -> dict:
+    """The 缴存支取信息 charts of a range (one query): the month-end balance
+    line and the 缴存年度 bars, as the page and the 缴存明细 PDF draw them."""
+    months = selectors.ledger_months(member=member, start=start, end=end)
+    if not months:
+        return {}
+    years = selectors.ledger_years(months)
+    return {
+        "balance_chart": charts.balance_line([(m.period, m.balance) for m in months]),
+        "years_chart": charts.deposit_years([(y.start.year, y.deposits, y.withdrawals) for y in years]),
+    }
 
 
 class BasicInfoView(MemberPageMixin, TemplateView):
@@ -64,6 +78,8 @@ class LedgerView(MemberPageMixin, TemplateView):
             number = page_number(request)
             result = selectors.ledger_page(member=self.member, start=start, end=end, number=number)
             context.update(result=result, page_obj=counted_page(result.entries, count=result.count, number=number))
+            if settings.INQUIRY_CHARTS and result.count:
+                context.update(ledger_charts(member=self.member, start=start, end=end))
             # 打印's one-time token; a cached page keeps it only until a
             # certificate is issued (certificates raise the data version).
             context["print_token"] = uuid.uuid4()
@@ -143,6 +159,12 @@ class LoanInfoView(LoanPageMixin, TemplateView):
     page_cache = True
 
     def get_context_data(self, **kwargs):
+        loan = self.loan
+        if settings.INQUIRY_CHARTS and loan is not None and loan.is_disbursed and not self.checking:
+            # 已还本金 | 剩余本金 of the contract: from its own figures, no query.
+            kwargs["parts_chart"] = charts.loan_parts(
+                loan.amount - loan.outstanding_principal, loan.outstanding_principal
+            )
         if self.loan is not None and self.loan.status == LoanContract.Status.SETTLED:
             # The issuing form's one-time token (in the cached page until a
             # certificate is issued: certificates raise the data version).
@@ -192,6 +214,12 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
         context = {"form": form}
         if plan is not None:
             context.update(plan=plan, page_obj=paginate(request, plan.rows))
+            if settings.INQUIRY_CHARTS and plan.rows:
+                # Computed from the plan: no query.
+                context["remaining_chart"] = charts.remaining_line(selectors.plan_remaining(loan=self.loan, plan=plan))
+                context["plan_years_chart"] = charts.plan_year_bars(
+                    [(y.year, y.principal, y.interest) for y in selectors.plan_years(plan)]
+                )
         return self.render_to_response(self.get_context_data(**context))
 
 

@@ -78,7 +78,9 @@ def test_ledger_months_are_the_tables_rows_month_by_month(member, account, seed)
 
 def test_ledger_months_of_an_empty_range_and_one_entry(member, account):
     assert selectors.ledger_months(member=member, start=date(2000, 1, 1), end=date(2030, 1, 1)) == []
-    LedgerEntryFactory(account=account, booked_on=date(2024, 7, 1), amount=Decimal("5.00"), balance_after=Decimal("5.00"))
+    LedgerEntryFactory(
+        account=account, booked_on=date(2024, 7, 1), amount=Decimal("5.00"), balance_after=Decimal("5.00")
+    )
     months = selectors.ledger_months(member=member, start=date(2000, 1, 1), end=date(2030, 1, 1))
     assert [(m.period, m.balance, m.deposits) for m in months] == [("202407", Decimal("5.00"), Decimal("5.00"))]
     assert [(y.label, y.deposits) for y in selectors.ledger_years(months)] == [("2024-2025年度", Decimal("5.00"))]
