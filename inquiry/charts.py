@@ -112,8 +112,8 @@ class Frame:
 
     width: int = 560
     height: int = 240
-    left: int = 64
-    right: int = 12
+    left: int = 80
+    right: int = 16
     top: int = 14
     bottom: int = 34
 
@@ -177,7 +177,7 @@ def line_chart(
     series: Sequence[tuple[str, Decimal]],
     *,
     frame: Frame = Frame(),
-    labels: int = 5,
+    labels: int = 4,
     shown: Sequence[str] | None = None,
 ) -> LineChart:
     """A line through `series` (oldest first); `labels` period labels under
@@ -249,7 +249,7 @@ def bar_chart(
     *,
     stacked: bool = False,
     frame: Frame = Frame(),
-    labels: int = 6,
+    labels: int = 4,
     shown: Sequence[str] | None = None,
 ) -> BarChart:
     """Bars of each group (a period) side by side, or stacked (series 0 at
@@ -383,7 +383,7 @@ def deposit_years(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
     """缴存 against 提取 of each 缴存年度: (the year 1 July falls in, deposits, withdrawals)."""
     groups = [(f"{year}-{(year + 1) % 100:02d}", [deposits, withdrawals]) for year, deposits, withdrawals in years]
     spoken = [f"{year}-{year + 1}年度" for year, _, _ in years]
-    return bar_chart(YEARS_NAME, YEARS_SERIES, groups, labels=5, shown=spoken)
+    return bar_chart(YEARS_NAME, YEARS_SERIES, groups, shown=spoken)
 
 
 def remaining_line(rows: Sequence[tuple[str, Decimal]]) -> LineChart:
@@ -396,7 +396,7 @@ def plan_year_bars(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
     """应还本金 and 应还利息 stacked, by calendar year: (year, principal, interest)."""
     groups = [(str(year), [principal, interest]) for year, principal, interest in years]
     return bar_chart(
-        PLAN_YEARS_NAME, PLAN_YEARS_SERIES, groups, stacked=True, labels=5, shown=[f"{year}年" for year, _, _ in years]
+        PLAN_YEARS_NAME, PLAN_YEARS_SERIES, groups, stacked=True, shown=[f"{year}年" for year, _, _ in years]
     )
 
 

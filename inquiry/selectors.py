@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Round, R
 from django.http import Http404
 from django.utils import timezone
 
-from inquiry import amortization, statements
+from inquiry import amortization, charts, statements
 from inquiry.models import FundAccount, ImportRun, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from zzgjj_portal.compiled import CompiledRead
 from zzgjj_portal.pagination import PAGE_SIZE
@@ -485,6 +485,25 @@ def ledger_months(*, member: Member, start: date, end: date) -> list[LedgerMonth
             )
         )
     return months
+
+
+# An open end of a range (None) as a date the month read can take.
+_EARLIEST, _LATEST = date(1900, 1, 1), date(9999, 12, 31)
+
+
+def ledger_charts(*, member: Member, start: date | None, end: date | None) -> dict:
+    """The 缴存支取信息 charts of a range (None: open), one query: the
+    month-end balance line (`balance_chart`) and the 缴存年度 bars
+    (`years_chart`), as the page and the 缴存明细 PDF draw them; {} when the
+    range holds no entry."""
+    months = ledger_months(member=member, start=start or _EARLIEST, end=end or _LATEST)
+    if not months:
+        return {}
+    years = ledger_years(months)
+    return {
+        "balance_chart": charts.balance_line([(m.period, m.balance) for m in months]),
+        "years_chart": charts.deposit_years([(y.start.year, y.deposits, y.withdrawals) for y in years]),
+    }
 
 
 def ledger_recent_months(*, member: Member, count: int = 24, today: date | None = None) -> list[LedgerMonth]:

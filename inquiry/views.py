@@ -24,19 +24,6 @@ PREPAY_NO_PLAN = "此合同【{contract_no}】暂无还款计划,无法试算提
 PREPAY_PREVIEW_ROWS = 12
 
 
-def ledger_charts(*, member, start, end) -> dict:
-    """The 缴存支取信息 charts of a range (one query): the month-end balance
-    line and the 缴存年度 bars, as the page and the 缴存明细 PDF draw them."""
-    months = selectors.ledger_months(member=member, start=start, end=end)
-    if not months:
-        return {}
-    years = selectors.ledger_years(months)
-    return {
-        "balance_chart": charts.balance_line([(m.period, m.balance) for m in months]),
-        "years_chart": charts.deposit_years([(y.start.year, y.deposits, y.withdrawals) for y in years]),
-    }
-
-
 class BasicInfoView(MemberPageMixin, TemplateView):
     """个人基本信息: customer information and account information."""
 
@@ -79,7 +66,7 @@ class LedgerView(MemberPageMixin, TemplateView):
             result = selectors.ledger_page(member=self.member, start=start, end=end, number=number)
             context.update(result=result, page_obj=counted_page(result.entries, count=result.count, number=number))
             if settings.INQUIRY_CHARTS and result.count:
-                context.update(ledger_charts(member=self.member, start=start, end=end))
+                context.update(selectors.ledger_charts(member=self.member, start=start, end=end))
             # 打印's one-time token; a cached page keeps it only until a
             # certificate is issued (certificates raise the data version).
             context["print_token"] = uuid.uuid4()

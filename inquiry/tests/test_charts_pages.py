@@ -254,3 +254,16 @@ def test_home_sparkline_is_the_last_24_months(member_client, member, account, se
         html = member_client.get(reverse("tasks:home")).content.decode()
     assert "chart-home-balance" not in html
     assert len(with_chart) == len(without) + 1
+
+
+def test_the_ledger_certificate_prints_the_pages_charts(member, account, settings):
+    from inquiry.certificates import documents
+
+    thirty_years(account)
+    document = documents.ledger_document(member=member, start=START, end=END)
+    rows = selectors.ledger_entries(member=member, start=START, end=END).entries
+    balance = document.context["balance_chart"]
+    assert [(p.label, p.value) for p in balance.points] == month_end_balances(rows)
+    assert document.context["years_chart"].desc.startswith("各缴存年度缴存与提取:1996-1997年度至2026-2027年度")
+    settings.INQUIRY_CHARTS = False
+    assert "balance_chart" not in documents.ledger_document(member=member, start=START, end=END).context
