@@ -12,9 +12,12 @@ scales to a phone's width. Coordinates are rounded to 0.1 unit: far below a
 pixel at any width the portal is drawn in.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
+from html import escape
+from typing import NamedTuple
 
 from zzgjj_portal.money import format_money
 
@@ -28,6 +31,10 @@ UNIT_WAN = "万元"
 EMPTY_TOP = Decimal(100)
 # Nice steps: 1, 2, 2.5 and 5 times a power of ten.
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+# Marks: solid blue (6.6:1 on white), hatched dark orange with its outline (6.0:1).
+SOLID = "#1f5fa8"
+HATCH_STROKE = "#a04a0a"
 
 # The chart's text alternative (its <desc>), written once here.
 DESC_EMPTY = "没有可显示的数据。"
@@ -142,12 +149,26 @@ class Point:
     y: float
 
 
+# Up to this many points a line shows a dot on each; past it, on the last only
+# (a dot every 1.5 units is a thick smudge, not a reading aid).
+DOTS_UP_TO = 40
+
+
 @dataclass(frozen=True)
 class LineChart:
+    """A line through `values` (one per label, oldest first): the lists stay
+    apart (no object per point) because a 30-year range has 360 points and
+    the page draws it on every fresh render; the SVG path carries the
+    periods and exact values in data-periods and data-values, in the path's
+    order."""
+
     name: str
     frame: Frame
     scale: Scale
-    points: list[Point]
+    labels: list[str]
+    values: list[Decimal]
+    xs: list[float]
+    ys: list[float]
     path: str
     x_ticks: list[Tick]
     desc: str
@@ -156,67 +177,100 @@ class LineChart:
     def y_ticks(self) -> list[Tick]:
         return self.scale.ticks
 
+    @property
+    def points(self) -> list[Point]:
+        return [Point(*point) for point in zip(self.labels, self.values, self.xs, self.ys, strict=True)]
+
+    @property
+    def dots(self) -> list[Point]:
+        """The points drawn as dots: each of a short line, the last of a long one."""
+        if len(self.values) <= DOTS_UP_TO:
+            return self.points
+        return [Point(self.labels[-1], self.values[-1], self.xs[-1], self.ys[-1])]
+
+    @property
+    def periods_attr(self) -> str:
+        return " ".join(self.labels)
+
+    @property
+    def values_attr(self) -> str:
+        return " ".join(map(str, self.values))
+
 
 def _spread(count: int, wanted: int) -> list[int]:
     """About `wanted` indexes spread evenly over range(count), first and last included."""
+    if wanted <= 0 or count == 0:
+        return []
     if count <= wanted:
         return list(range(count))
+    if wanted == 1:
+        return [0]
     step = (count - 1) / (wanted - 1)
     return sorted({round(i * step) for i in range(wanted)})
 
 
-def _x_positions(count: int, frame: Frame) -> list[float]:
+@lru_cache(maxsize=64)
+def _x_positions(count: int, frame: Frame) -> tuple[float, ...]:
+    """Evenly spread x of `count` points (the same for every line of that length: cached)."""
     if count == 1:
-        return [round((frame.plot_left + frame.plot_right) / 2, 1)]
+        return (round((frame.plot_left + frame.plot_right) / 2, 1),)
     span = frame.plot_right - frame.plot_left
-    return [round(frame.plot_left + span * i / (count - 1), 1) for i in range(count)]
+    return tuple(round(frame.plot_left + span * i / (count - 1), 1) for i in range(count))
+
+
+def _same(label: str) -> str:
+    return label
 
 
 def line_chart(
     name: str,
-    series: Sequence[tuple[str, Decimal]],
+    labels: Sequence[str],
+    values: Sequence[Decimal],
     *,
     frame: Frame = Frame(),
-    labels: int = 4,
-    shown: Sequence[str] | None = None,
+    ticks: int = 4,
+    tick_label: Callable[[str], str] = _same,
+    speak: Callable[[str], str] = _same,
 ) -> LineChart:
-    """A line through `series` (oldest first); `labels` period labels under
-    it; `shown` the labels as the text alternative says them (default the
-    labels themselves). Empty: an empty axis and a desc that says so."""
-    values = [value for _, value in series]
+    """A line through `values` (oldest first), one per label; `ticks` labels
+    under it as `tick_label` writes them; the text alternative says labels
+    as `speak` does. Only the few labels shown or said are rewritten: a
+    30-year line has 360. Empty: an empty axis and a desc that says so."""
+    labels, values = list(labels), list(values)
     scale = nice_scale(max(values, default=ZERO), bottom=frame.plot_bottom, high=frame.plot_top)
-    xs = _x_positions(len(series), frame)
-    points = [Point(label, value, x, scale.y(value)) for (label, value), x in zip(series, xs, strict=True)]
-    path = "M" + " L".join(f"{p.x} {p.y}" for p in points) if points else ""
-    x_ticks = [Tick(points[i].value, points[i].x, points[i].label) for i in _spread(len(points), labels)]
-    spoken = list(shown) if shown is not None else [label for label, _ in series]
-    return LineChart(name, frame, scale, points, path, x_ticks, _line_desc(name, points, spoken))
+    xs = _x_positions(len(values), frame) if values else ()
+    # Scale.y's arithmetic in floats, inlined: the same figures, a fifth of the time.
+    top, bottom = float(scale.top), scale.bottom
+    per = (scale.bottom - scale.high) / top
+    ys = [round(bottom - min(max(float(value), 0.0), top) * per, 1) for value in values]
+    path = "M" + " L".join([f"{x} {y}" for x, y in zip(xs, ys, strict=True)]) if values else ""
+    x_ticks = [Tick(values[i], xs[i], tick_label(labels[i])) for i in _spread(len(values), ticks)]
+    desc = _line_desc(name, labels, values, speak)
+    return LineChart(name, frame, scale, labels, values, list(xs), ys, path, x_ticks, desc)
 
 
-def _line_desc(name: str, points: list[Point], spoken: list[str]) -> str:
-    if not points:
+def _line_desc(name: str, labels: list[str], values: list[Decimal], speak: Callable[[str], str]) -> str:
+    if not values:
         return f"{name}:{DESC_EMPTY}"
-    if len(points) == 1:
-        return DESC_ONE.format(name=name, label=spoken[0], value=format_money(points[0].value))
+    if len(values) == 1:
+        return DESC_ONE.format(name=name, label=speak(labels[0]), value=format_money(values[0]))
     # The first highest and the first lowest, as a reader scanning from the left finds them.
-    high = max(range(len(points)), key=lambda i: (points[i].value, -i))
-    low = min(range(len(points)), key=lambda i: (points[i].value, i))
+    high, low = values.index(max(values)), values.index(min(values))
     return DESC_LINE.format(
         name=name,
-        first_label=spoken[0],
-        last_label=spoken[-1],
-        count=len(points),
-        first=format_money(points[0].value),
-        last=format_money(points[-1].value),
-        high=format_money(points[high].value),
-        high_label=spoken[high],
-        low=format_money(points[low].value),
-        low_label=spoken[low],
+        first_label=speak(labels[0]),
+        last_label=speak(labels[-1]),
+        count=len(values),
+        first=format_money(values[0]),
+        last=format_money(values[-1]),
+        high=format_money(values[high]),
+        high_label=speak(labels[high]),
+        low=format_money(values[low]),
+        low_label=speak(labels[low]),
     )
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     label: str
     series: int  # which series (0, 1 …): its legend entry and fill
     value: Decimal
@@ -240,6 +294,24 @@ class BarChart:
     @property
     def y_ticks(self) -> list[Tick]:
         return self.scale.ticks
+
+    def marks(self, chart_id: str) -> str:
+        """The bars as SVG markup, each with its period, series and exact
+        value (data-*). Written here rather than in a template loop: a
+        30-year range has 62 bars, and a template spends ten times as long
+        on each (its every value goes through Django's localisation).
+        Series 0 solid; series 1 hatched (`<chart_id>-hatch`, the
+        partial's pattern) with an outline, so they differ without colour."""
+        hatch = f'fill="url(#{escape(chart_id)}-hatch)" stroke="{HATCH_STROKE}" stroke-width="1"'
+        solid = f'fill="{SOLID}"'
+        return "".join(
+            [
+                f'<rect class="chart__bar chart__bar--{b.series}" x="{b.x}" y="{b.y}" width="{b.width}" '
+                f'height="{b.height}" {hatch if b.series else solid} data-period="{escape(b.label)}" '
+                f'data-series="{b.series}" data-value="{b.value}"/>'
+                for b in self.bars
+            ]
+        )
 
 
 def bar_chart(
@@ -370,13 +442,11 @@ def _month_spoken(period: str) -> str:
     return f"{period[:4]}年{int(period[4:])}月"
 
 
-def balance_line(months: Sequence[tuple[str, Decimal]], *, spark: bool = False) -> LineChart:
-    """The balance at each month's end: (YYYYMM, balance), oldest first."""
-    series = [(_month_label(period), balance) for period, balance in months]
-    spoken = [_month_spoken(period) for period, _ in months]
+def balance_line(periods: Sequence[str], balances: Sequence[Decimal], *, spark: bool = False) -> LineChart:
+    """The balance at each month's end (YYYYMM, oldest first)."""
     if spark:
-        return line_chart(BALANCE_SPARK_NAME, series, frame=SPARK, shown=spoken)
-    return line_chart(BALANCE_NAME, series, shown=spoken)
+        return line_chart(BALANCE_SPARK_NAME, periods, balances, frame=SPARK, ticks=0, speak=_month_spoken)
+    return line_chart(BALANCE_NAME, periods, balances, tick_label=_month_label, speak=_month_spoken)
 
 
 def deposit_years(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
@@ -386,10 +456,9 @@ def deposit_years(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
     return bar_chart(YEARS_NAME, YEARS_SERIES, groups, shown=spoken)
 
 
-def remaining_line(rows: Sequence[tuple[str, Decimal]]) -> LineChart:
-    """剩余本金 after each plan row: (应还年月 YYYYMM, remaining)."""
-    series = [(_month_label(period), remaining) for period, remaining in rows]
-    return line_chart(REMAINING_NAME, series, shown=[_month_spoken(period) for period, _ in rows])
+def remaining_line(periods: Sequence[str], remaining: Sequence[Decimal]) -> LineChart:
+    """剩余本金 after each plan row (应还年月 YYYYMM, oldest first)."""
+    return line_chart(REMAINING_NAME, periods, remaining, tick_label=_month_label, speak=_month_spoken)
 
 
 def plan_year_bars(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:

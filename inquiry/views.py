@@ -203,7 +203,8 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
             context.update(plan=plan, page_obj=paginate(request, plan.rows))
             if settings.INQUIRY_CHARTS and plan.rows:
                 # Computed from the plan: no query.
-                context["remaining_chart"] = charts.remaining_line(selectors.plan_remaining(loan=self.loan, plan=plan))
+                periods, remaining = zip(*selectors.plan_remaining(loan=self.loan, plan=plan), strict=True)
+                context["remaining_chart"] = charts.remaining_line(periods, remaining)
                 context["plan_years_chart"] = charts.plan_year_bars(
                     [(y.year, y.principal, y.interest) for y in selectors.plan_years(plan)]
                 )

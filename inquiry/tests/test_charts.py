@@ -40,14 +40,14 @@ def test_scale_maps_values_and_back_and_guards_negatives():
 
 
 def test_line_of_an_empty_series_says_so():
-    chart = charts.line_chart("余额", [])
+    chart = charts.line_chart("余额", [], [])
     assert chart.points == [] and chart.path == "" and chart.x_ticks == []
     assert chart.desc == "余额:没有可显示的数据。"
     assert chart.scale.top == 100
 
 
 def test_line_of_one_point_sits_in_the_middle():
-    chart = charts.line_chart("余额", [("2026-06", D("512.30"))], shown=["2026年6月"])
+    chart = charts.line_chart("余额", ["202606"], [D("512.30")], speak=lambda p: f"{p[:4]}年{int(p[4:])}月")
     (point,) = chart.points
     frame = Frame()
     assert point.x == (frame.plot_left + frame.plot_right) / 2
@@ -56,14 +56,14 @@ def test_line_of_one_point_sits_in_the_middle():
 
 
 def test_line_of_zeros_lies_on_the_axis():
-    chart = charts.line_chart("余额", [("a", D("0.00")), ("b", D("0.00"))])
+    chart = charts.line_chart("余额", ["a", "b"], [D("0.00"), D("0.00")])
     assert {p.y for p in chart.points} == {chart.scale.bottom}
     assert "最高0.00元(a)" in chart.desc and "最低0.00元(a)" in chart.desc
 
 
 def test_line_of_360_points_spans_the_plot_and_reads_back_within_a_pixel():
     values = [D(i * 137 % 5000) + D("0.37") for i in range(360)]
-    chart = charts.line_chart("余额", [(f"m{i}", v) for i, v in enumerate(values)])
+    chart = charts.line_chart("余额", [f"m{i}" for i in range(360)], values)
     frame = chart.frame
     assert len(chart.points) == 360
     assert chart.points[0].x == frame.plot_left and chart.points[-1].x == frame.plot_right
@@ -126,11 +126,12 @@ def test_parts_bar_splits_the_width_in_proportion():
 
 
 def test_the_portals_charts_read_their_periods_in_words():
-    line = charts.balance_line([("202512", D("100.00")), ("202601", D("250.00"))])
-    assert [p.label for p in line.points] == ["2025-12", "2026-01"]
+    line = charts.balance_line(["202512", "202601"], [D("100.00"), D("250.00")])
+    assert line.labels == ["202512", "202601"] and [t.label for t in line.x_ticks] == ["2025-12", "2026-01"]
+    assert line.periods_attr == "202512 202601" and line.values_attr == "100.00 250.00"
     assert line.desc.startswith("账户余额(月末):2025年12月至2026年1月,共2个点;起点100.00元,终点250.00元")
     years = charts.deposit_years([(2024, D("10"), D("0")), (2025, D("20"), D("5"))])
     assert [t.label for t in years.x_ticks] == ["2024-25", "2025-26"]
     assert years.desc.startswith("各缴存年度缴存与提取:2024-2025年度至2025-2026年度,共2组")
-    spark = charts.balance_line([("202601", D("1.00"))], spark=True)
-    assert spark.frame == charts.SPARK and spark.name == "近24个月账户余额(月末)"
+    spark = charts.balance_line(["202601"], [D("1.00")], spark=True)
+    assert spark.frame == charts.SPARK and spark.name == "近24个月账户余额(月末)" and spark.x_ticks == []

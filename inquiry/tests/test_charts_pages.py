@@ -67,6 +67,16 @@ def axis(svg: ET.Element):
     return value_at, pixel, y0
 
 
+def line_points(svg: ET.Element) -> list[tuple[str, Decimal, float, float]]:
+    """(period, exact value, x, y) of each point of the chart's line: the
+    path's vertices with its data-periods and data-values, in order."""
+    path = svg.find(f"{SVG}path")
+    vertices = [tuple(map(float, v.split())) for v in path.get("d")[1:].split(" L")]
+    periods, values = path.get("data-periods").split(), path.get("data-values").split()
+    assert len(periods) == len(values) == len(vertices)
+    return [(p, Decimal(v), x, y) for p, v, (x, y) in zip(periods, values, vertices, strict=True)]
+
+
 def text_alternative(svg: ET.Element) -> tuple[str, str]:
     ids = svg.get("aria-labelledby").split()
     assert svg.get("role") == "img" and len(ids) == 2
@@ -79,7 +89,7 @@ def month_end_balances(rows) -> list[tuple[str, Decimal]]:
     """Each month's last row's 余额, as the table lists them."""
     out: dict[str, Decimal] = {}
     for r in rows:
-        out[f"{r.booked_on.year}-{r.booked_on.month:02d}"] = r.balance_after
+        out[f"{r.booked_on.year}{r.booked_on.month:02d}"] = r.balance_after
     return list(out.items())
 
 
@@ -94,15 +104,17 @@ def test_ledger_charts_draw_the_tables_rows_over_30_years(member_client, member,
 
     line = svg_of(html, "ledger-balance")
     value_at, pixel, _ = axis(line)
-    dots = line.findall(f"{SVG}circle")
-    expected = month_end_balances(rows)  # the demo ledger has an entry every month
-    assert [(d.get("data-period"), Decimal(d.get("data-value"))) for d in dots] == expected
-    assert len(dots) == 359
-    for dot in dots:
-        assert abs(value_at(float(dot.get("cy"))) - Decimal(dot.get("data-value"))) <= pixel
-    # The path goes through the same points.
-    path = line.find(f"{SVG}path").get("d")
-    assert path == "M" + " L".join(f"{d.get('cx')} {d.get('cy')}" for d in dots)
+    points = line_points(line)
+    expected = month_end_balances(rows)  # an entry every month
+    assert [(period, value) for period, value, _, _ in points] == expected
+    assert len(points) == 359
+    for _, value, _, y in points:
+        assert abs(value_at(y) - value) <= pixel
+    xs = [x for _, _, x, _ in points]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    # A long line has one dot, on its last point.
+    (dot,) = line.findall(f"{SVG}circle")
+    assert (float(dot.get("cx")), float(dot.get("cy"))) == points[-1][2:]
     title, desc = text_alternative(line)
     top = max(v for _, v in expected)
     assert title == "账户余额(月末)"
@@ -164,12 +176,12 @@ def test_plan_charts_draw_the_plans_rows(member_client, member, loans):
     remaining, expected = active.outstanding_principal, []
     for row in plan.rows:
         remaining -= row.principal
-        expected.append((f"{row.period[:4]}-{row.period[4:]}", remaining))
-    dots = line.findall(f"{SVG}circle")
-    assert [(d.get("data-period"), Decimal(d.get("data-value"))) for d in dots] == expected
+        expected.append((row.period, remaining))
+    points = line_points(line)
+    assert [(period, value) for period, value, _, _ in points] == expected
     assert expected[-1][1] == 0  # the plan repays it all
-    for dot in dots:
-        assert abs(value_at(float(dot.get("cy"))) - Decimal(dot.get("data-value"))) <= pixel
+    for _, value, _, y in points:
+        assert abs(value_at(y) - value) <= pixel
     assert text_alternative(line)[1].startswith("剩余本金:2020年12月至2040年8月,共237个点;")
 
     bars = svg_of(html, "plan-years")
@@ -239,15 +251,13 @@ def test_home_sparkline_is_the_last_24_months(member_client, member, account, se
         html = member_client.get(reverse("tasks:home")).content.decode()
     svg = svg_of(html, "home-balance")
     months = selectors.ledger_recent_months(member=member)
-    dots = svg.findall(f"{SVG}circle")
-    assert len(dots) == len(months) == 24
-    assert [(d.get("data-period"), Decimal(d.get("data-value"))) for d in dots] == [
-        (f"{m.period[:4]}-{m.period[4:]}", m.balance) for m in months
-    ]
-    assert dots[-1].get("data-value") == str(balance)
+    points = line_points(svg)
+    assert len(points) == len(months) == 24
+    assert [(period, value) for period, value, _, _ in points] == [(m.period, m.balance) for m in months]
+    assert points[-1][1] == balance
     value_at, pixel, _ = axis(svg)
-    for dot in dots:
-        assert abs(value_at(float(dot.get("cy"))) - Decimal(dot.get("data-value"))) <= pixel
+    for _, value, _, y in points:
+        assert abs(value_at(y) - value) <= pixel
     assert text_alternative(svg)[0] == "近24个月账户余额(月末)"
     settings.INQUIRY_CHARTS = False
     with CaptureQueriesContext(connection) as without:
@@ -263,7 +273,7 @@ def test_the_ledger_certificate_prints_the_pages_charts(member, account, setting
     document = documents.ledger_document(member=member, start=START, end=END)
     rows = selectors.ledger_entries(member=member, start=START, end=END).entries
     balance = document.context["balance_chart"]
-    assert [(p.label, p.value) for p in balance.points] == month_end_balances(rows)
+    assert list(zip(balance.labels, balance.values, strict=True)) == month_end_balances(rows)
     assert document.context["years_chart"].desc.startswith("各缴存年度缴存与提取:1996-1997年度至2026-2027年度")
     settings.INQUIRY_CHARTS = False
     assert "balance_chart" not in documents.ledger_document(member=member, start=START, end=END).context

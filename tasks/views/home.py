@@ -26,7 +26,9 @@ class HomeView(MemberPageMixin, TemplateView):
             # 我的公积金's sparkline: the last 24 months' month-end balance (one query).
             months = records.ledger_recent_months(member=self.member)
             if months:
-                kwargs["balance_spark"] = charts.balance_line([(m.period, m.balance) for m in months], spark=True)
+                kwargs["balance_spark"] = charts.balance_line(
+                    [m.period for m in months], [m.balance for m in months], spark=True
+                )
         return super().get_context_data(
             account=summary.account,
             loans=summary.loans,
