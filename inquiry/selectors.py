@@ -17,7 +17,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
+    Min,
     OuterRef,
     QuerySet,
     Sum,
@@ -25,7 +27,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Round, RowNumber
+from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear, Round, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -414,39 +416,57 @@ def books_through() -> date | None:
 # 缴存 in the per-year bars: what the member paid in (汇缴, 补缴); 提取 what
 # was taken out. Interest and transfers are in the balance line, not the bars.
 CHART_DEPOSIT_KINDS = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
-_MONTH = ExtractYear("booked_on") * 100 + ExtractMonth("booked_on")
-_ledger_months = CompiledRead(
-    lambda member_id, start, end: (
-        LedgerEntry.objects.filter(account__member=member_id, booked_on__gte=start, booked_on__lte=end)
-        .annotate(
-            month=_MONTH,
-            # The month's last entry (in the page's order) carries its closing balance.
-            newest=Window(RowNumber(), partition_by=[_MONTH], order_by=[F("booked_on").desc(), F("id").desc()]),
-            deposit_cents=Window(
-                Sum(Case(When(kind__in=CHART_DEPOSIT_KINDS, then=_CENTS), default=Value(0))), partition_by=[_MONTH]
-            ),
-            withdrawal_cents=Window(
-                Sum(Case(When(kind=LedgerEntry.Kind.WITHDRAWAL, then=-_CENTS), default=Value(0))),
-                partition_by=[_MONTH],
-            ),
-        )
-        .filter(newest=1)
-        .order_by("month")
-        .values_list("month", "balance_after", "deposit_cents", "withdrawal_cents")
-    ),
-    member_id=int,
-    start=date,
-    end=date,
-)
+# Each period's key is the YYYYMM of its last month: a month's own, a
+# quarter's third (ExtractQuarter * 3: 03, 06, 09, 12), a 缴存年度's June.
+_PERIOD_KEYS = {
+    1: ExtractYear("booked_on") * 100 + ExtractMonth("booked_on"),
+    3: ExtractYear("booked_on") * 100 + ExtractQuarter("booked_on") * 3,
+    12: ExtractYear("booked_on") * 100
+    + Case(When(booked_on__month__gte=7, then=Value(106)), default=Value(6), output_field=IntegerField()),
+}
+# The balance line has at most about 60 points: by month up to 5 years, by
+# quarter up to 15, by 缴存年度 beyond. More would be closer than a few pixels
+# on a phone, and reading and drawing them cost the 30-year page more than
+# its 1.2× budget (bench/charts.py).
+CHART_STEPS = ((60, 1), (180, 3))
+
+
+def _ledger_periods_read(key) -> CompiledRead:
+    return CompiledRead(
+        lambda member_id, start, end: (
+            LedgerEntry.objects.filter(account__member=member_id, booked_on__gte=start, booked_on__lte=end)
+            .annotate(
+                period_key=key,
+                # The period's last entry (in the page's order) carries its closing balance.
+                newest=Window(RowNumber(), partition_by=[key], order_by=[F("booked_on").desc(), F("id").desc()]),
+                deposit_cents=Window(
+                    Sum(Case(When(kind__in=CHART_DEPOSIT_KINDS, then=_CENTS), default=Value(0))), partition_by=[key]
+                ),
+                withdrawal_cents=Window(
+                    Sum(Case(When(kind=LedgerEntry.Kind.WITHDRAWAL, then=-_CENTS), default=Value(0))),
+                    partition_by=[key],
+                ),
+            )
+            .filter(newest=1)
+            .order_by("period_key")
+            .values_list("period_key", "balance_after", "deposit_cents", "withdrawal_cents")
+        ),
+        member_id=int,
+        start=date,
+        end=date,
+    )
+
+
+_ledger_periods = {months: _ledger_periods_read(key) for months, key in _PERIOD_KEYS.items()}
 
 
 class LedgerMonth(NamedTuple):
-    """One calendar month of the ledger as the charts draw it. A named tuple
+    """One calendar month (or quarter) of the ledger as the charts draw it. A named tuple
     with whole cents for the sums: a 30-year range makes 360 of them per
     page, and dataclass instances and Decimals would cost the page a third
     of its time (bench/charts.py)."""
 
-    period: str  # YYYYMM
+    period: str  # YYYYMM (of a quarter: its last month)
     balance: Decimal  # 月末余额: 余额 of the month's last entry (a month without one: the month before's)
     deposit_cents: int  # 汇缴 + 补缴 booked in the month
     withdrawal_cents: int  # 提取 booked in the month, positive
@@ -473,24 +493,35 @@ class LedgerYear:
         return f"{self.start.year}-{self.start.year + 1}年度"
 
 
-def ledger_months(*, member: Member, start: date, end: date) -> list[LedgerMonth]:
-    """The member's ledger between start and end (inclusive) month by month,
-    from the month of the first entry to the month of the last, a month with
-    no entry carrying the balance before it. One query whatever the range: the
-    database groups the rows by month (window functions), so a 30-year range
-    returns some 360 rows, not each entry."""
+def ledger_months(*, member: Member, start: date, end: date, step: int = 1) -> list[LedgerMonth]:
+    """The member's ledger between start and end (inclusive) month by month
+    (`step` 3: by quarter, 12: by 缴存年度, ending 30 June), from the period of the first entry to the
+    period of the last, one with no entry carrying the balance before it.
+    One query whatever the range: the database groups the rows by period
+    (window functions) and returns one row per period, not each entry."""
     months: list[LedgerMonth] = []
     previous = None
-    for month, balance, deposit_cents, withdrawal_cents in _ledger_months(member_id=member.pk, start=start, end=end):
+    read = _ledger_periods[step]
+    for month, balance, deposit_cents, withdrawal_cents in read(member_id=member.pk, start=start, end=end):
         index = month // 100 * 12 + month % 100 - 1  # consecutive months, consecutive numbers
         if previous is not None:
-            # The months between two with entries keep the balance they had.
+            # The periods between two with entries keep the balance they had.
             carried = months[-1].balance
-            for missing in range(previous + 1, index):
+            for missing in range(previous + step, index, step):
                 months.append(LedgerMonth(f"{missing // 12}{missing % 12 + 1:02d}", carried, 0, 0))
         months.append(LedgerMonth(str(month), balance, deposit_cents, withdrawal_cents))
         previous = index
+    last = end.year * 100 + end.month
+    if months and int(months[-1].period) > last:
+        # A period the range ends inside: its balance is the range end's.
+        months[-1] = months[-1]._replace(period=str(last))
     return months
+
+
+def chart_step(start: date, end: date) -> int:
+    """Months per point of a range's balance line (CHART_STEPS): 1, 3 or 12."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return next((step for up_to, step in CHART_STEPS if months <= up_to), 12)
 
 
 # An open end of a range (None) as a date the month read can take.
@@ -502,12 +533,22 @@ def ledger_charts(*, member: Member, start: date | None, end: date | None) -> di
     month-end balance line (`balance_chart`) and the 缴存年度 bars
     (`years_chart`), as the page and the 缴存明细 PDF draw them; {} when the
     range holds no entry."""
-    months = ledger_months(member=member, start=start or _EARLIEST, end=end or _LATEST)
+    start, end = start or _EARLIEST, end or _LATEST
+    if start == _EARLIEST or end == _LATEST:
+        # An open range: as long as the ledger itself (the account's first to last entry).
+        span = LedgerEntry.objects.filter(account__member=member).aggregate(
+            first=Min("booked_on"), last=Max("booked_on")
+        )
+        step = chart_step(max(start, span["first"] or start), min(end, span["last"] or end))
+    else:
+        step = chart_step(start, end)
+    months = ledger_months(member=member, start=start, end=end, step=step)
     if not months:
         return {}
     years = ledger_years(months)
+    periods, balances = [m.period for m in months], [m.balance for m in months]
     return {
-        "balance_chart": charts.balance_line([m.period for m in months], [m.balance for m in months]),
+        "balance_chart": charts.balance_line(periods, balances, step=step),
         "years_chart": charts.deposit_years([(y.start.year, y.deposits, y.withdrawals) for y in years]),
     }
 

@@ -51,6 +51,53 @@ def expected_months(rows: list[LedgerEntry]) -> list[tuple[str, Decimal, Decimal
     return out
 
 
+def period_end(day: date, step: int) -> int:
+    """YYYYMM of the last month of the period (month, quarter, 缴存年度) holding `day`."""
+    if step == 1:
+        return day.year * 100 + day.month
+    if step == 3:
+        return day.year * 100 + (day.month + 2) // 3 * 3
+    return (day.year + (day.month >= 7)) * 100 + 6
+
+
+def expected_periods(rows, step: int, end: date) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    """Period by period from the table's rows, each period's last row's 余额
+    (one without rows: the period before's), its 汇缴+补缴 and 提取; a last
+    period the range ends inside is named by the range end's month."""
+    keys = sorted({period_end(r.booked_on, step) for r in rows})
+    if not keys:
+        return []
+    out, key = [], keys[0]
+    while key <= keys[-1]:
+        inside = [r for r in rows if period_end(r.booked_on, step) == key]
+        before = [r for r in rows if period_end(r.booked_on, step) <= key]
+        deposits = sum((r.amount for r in inside if r.kind in selectors.CHART_DEPOSIT_KINDS), Decimal("0.00"))
+        withdrawals = sum((-r.amount for r in inside if r.kind == LedgerEntry.Kind.WITHDRAWAL), Decimal("0.00"))
+        out.append((str(min(key, end.year * 100 + end.month)), before[-1].balance_after, deposits, withdrawals))
+        index = key // 100 * 12 + key % 100 - 1 + step
+        key = index // 12 * 100 + index % 12 + 1
+    return out
+
+
+@pytest.mark.parametrize("step", [3, 12])
+def test_ledger_quarters_and_years_are_the_tables_rows(member, account, step):
+    fill(account, 150, random.Random(step))
+    for start, end in [(date(1999, 1, 1), date(2040, 1, 1)), (date(2002, 3, 4), date(2009, 8, 9))]:
+        rows = selectors.ledger_entries(member=member, start=start, end=end).entries
+        months = selectors.ledger_months(member=member, start=start, end=end, step=step)
+        assert [(m.period, m.balance, m.deposits, m.withdrawals) for m in months] == expected_periods(rows, step, end)
+        # The 缴存年度 sums are the same whatever the step.
+        monthly = selectors.ledger_months(member=member, start=start, end=end)
+        assert selectors.ledger_years(months) == selectors.ledger_years(monthly)
+
+
+def test_chart_step_keeps_the_line_near_60_points():
+    assert selectors.chart_step(date(2025, 12, 5), date(2026, 12, 4)) == 1
+    assert selectors.chart_step(date(2021, 12, 5), date(2026, 12, 4)) == 3  # 61 months
+    assert selectors.chart_step(date(2011, 12, 5), date(2026, 12, 4)) == 12
+    assert selectors.chart_step(date(2012, 1, 1), date(2026, 12, 31)) == 3  # 180 months
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_ledger_months_are_the_tables_rows_month_by_month(member, account, seed):
     rng = random.Random(seed)

@@ -85,12 +85,14 @@ def text_alternative(svg: ET.Element) -> tuple[str, str]:
     return title.text, desc.text
 
 
-def month_end_balances(rows) -> list[tuple[str, Decimal]]:
-    """Each month's last row's 余额, as the table lists them."""
-    out: dict[str, Decimal] = {}
+def year_end_balances(rows, end: date) -> list[tuple[str, Decimal]]:
+    """Each 缴存年度's last row's 余额 (YYYY06 of its 30 June; the year the
+    range ends inside: the range end's month), as the table lists them."""
+    out: dict[int, Decimal] = {}
     for r in rows:
-        out[f"{r.booked_on.year}{r.booked_on.month:02d}"] = r.balance_after
-    return list(out.items())
+        out[(r.booked_on.year + (r.booked_on.month >= 7)) * 100 + 6] = r.balance_after
+    last = end.year * 100 + end.month
+    return [(str(min(key, last)), balance) for key, balance in out.items()]
 
 
 def test_ledger_charts_draw_the_tables_rows_over_30_years(member_client, member, account):
@@ -105,20 +107,21 @@ def test_ledger_charts_draw_the_tables_rows_over_30_years(member_client, member,
     line = svg_of(html, "ledger-balance")
     value_at, pixel, _ = axis(line)
     points = line_points(line)
-    expected = month_end_balances(rows)  # an entry every month
+    # 30 years: a point per 缴存年度 (selectors.CHART_STEPS), its closing balance.
+    expected = year_end_balances(rows, END)
     assert [(period, value) for period, value, _, _ in points] == expected
-    assert len(points) == 359
+    assert len(points) == 31 and points[-1][0] == "202612"
     for _, value, _, y in points:
         assert abs(value_at(y) - value) <= pixel
     xs = [x for _, _, x, _ in points]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
-    # A long line has one dot, on its last point.
-    (dot,) = line.findall(f"{SVG}circle")
-    assert (float(dot.get("cx")), float(dot.get("cy"))) == points[-1][2:]
+    # A short line has a dot on each point.
+    dots = [(float(d.get("cx")), float(d.get("cy"))) for d in line.findall(f"{SVG}circle")]
+    assert dots == [(x, y) for _, _, x, y in points]
     title, desc = text_alternative(line)
     top = max(v for _, v in expected)
-    assert title == "账户余额(月末)"
-    assert desc.startswith("账户余额(月末):1997年1月至2026年11月,共359个点;")
+    assert title == "账户余额(缴存年度末)"
+    assert desc.startswith("账户余额(缴存年度末):1997年6月至2026年12月,共31个点;")
     assert f"终点{expected[-1][1]:,}元" in desc and f"最高{top:,}元" in desc
 
     bars = svg_of(html, "ledger-years")
@@ -273,7 +276,23 @@ def test_the_ledger_certificate_prints_the_pages_charts(member, account, setting
     document = documents.ledger_document(member=member, start=START, end=END)
     rows = selectors.ledger_entries(member=member, start=START, end=END).entries
     balance = document.context["balance_chart"]
-    assert list(zip(balance.labels, balance.values, strict=True)) == month_end_balances(rows)
+    assert list(zip(balance.labels, balance.values, strict=True)) == year_end_balances(rows, END)
     assert document.context["years_chart"].desc.startswith("各缴存年度缴存与提取:1996-1997年度至2026-2027年度")
     settings.INQUIRY_CHARTS = False
     assert "balance_chart" not in documents.ledger_document(member=member, start=START, end=END).context
+
+
+def test_a_year_is_drawn_month_by_month(member_client, member, account):
+    thirty_years(account)
+    start, end = date(2025, 12, 5), date(2026, 12, 4)
+    html = member_client.get(reverse("inquiry:ledger") + f"?start={start}&end={end}").content.decode()
+    line = svg_of(html, "ledger-balance")
+    rows = selectors.ledger_entries(member=member, start=start, end=end).entries
+    months: dict[str, Decimal] = {}
+    for r in rows:
+        months[f"{r.booked_on.year}{r.booked_on.month:02d}"] = r.balance_after
+    points = line_points(line)
+    assert [(p, v) for p, v, _, _ in points] == list(months.items()) and len(points) == 12
+    value_at, pixel, _ = axis(line)
+    assert all(abs(value_at(y) - v) <= pixel for _, v, _, y in points)
+    assert text_alternative(line)[0] == "账户余额(月末)"
