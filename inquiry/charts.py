@@ -380,20 +380,24 @@ def bar_chart(
     # A fifth of each slot is the gap between groups.
     group_width = slot * 0.8
     bar_width = round(group_width if stacked else group_width / count, 1)
-    bars, centres = [], []
+    y = scale.y
+    bars = []
     for g, (label, values) in enumerate(groups):
         left = frame.plot_left + slot * g + slot * 0.1
-        centres.append(round(left + group_width / 2, 1))
         base = ZERO
         for s, value in enumerate(values):
-            value = max(value, ZERO)
+            if value < 0:
+                value = ZERO
             if stacked:
-                top_y, bottom_y, x = scale.y(base + value), scale.y(base), round(left, 1)
+                top_y, bottom_y, x = y(base + value), y(base), round(left, 1)
                 base += value
             else:
-                top_y, bottom_y, x = scale.y(value), scale.bottom, round(left + bar_width * s, 1)
+                top_y, bottom_y, x = y(value), scale.bottom, round(left + bar_width * s, 1)
             bars.append(Bar(label, s, value, x, top_y, bar_width, round(bottom_y - top_y, 1)))
-    x_ticks = [Tick(ZERO, centres[i], groups[i][0]) for i in _spread(len(groups), labels)]
+    x_ticks = [
+        Tick(ZERO, round(frame.plot_left + slot * i + slot * 0.1 + group_width / 2, 1), groups[i][0])
+        for i in _spread(len(groups), labels)
+    ]
     spoken = list(shown) if shown is not None else [label for label, _ in groups]
     return BarChart(
         name, frame, scale, list(series_names), bars, x_ticks, stacked, _bars_desc(name, series_names, groups, spoken)
