@@ -566,7 +566,7 @@ def ledger_years(months: list[LedgerMonth]) -> list[LedgerYear]:
     years: dict[int, list[int]] = {}
     for period, _, deposit_cents, withdrawal_cents in months:
         # 缴存年度 by the year its 1 July falls in (statements.year_start's rule, on YYYYMM).
-        year = int(period[:4]) - (period[4:] < "07")
+        year = int(period[:4]) - (int(period[4:]) < 7)
         sums = years.setdefault(year, [0, 0])
         sums[0] += deposit_cents
         sums[1] += withdrawal_cents
