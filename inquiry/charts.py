@@ -160,7 +160,8 @@ def axes_svg(frame: Frame, scale: Scale, x_ticks: Sequence[Tick], tick_size: int
     markup. Written here, not in the template: each value a template writes
     passes Django's localisation and escaping, some 3 µs, and a chart has
     about a hundred (bench/charts.py). `edges`: the first and last period
-    labels lean inwards (a line's points reach the plot's edges)."""
+    labels lean inwards (a line's points reach the plot's edges, and a
+    long label under the last bar would be cut off)."""
     left, right, size = frame.plot_left, frame.plot_right, int(tick_size)
     parts = []
     for tick in scale.ticks:
@@ -335,7 +336,7 @@ class BarChart:
         return self.scale.ticks
 
     def axes(self, tick_size: int = 12) -> str:
-        return axes_svg(self.frame, self.scale, self.x_ticks, tick_size, edges=False)
+        return axes_svg(self.frame, self.scale, self.x_ticks, tick_size, edges=True)
 
     def marks(self, chart_id: str) -> str:
         """The bars as SVG markup, each with its period, series and exact
