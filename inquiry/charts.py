@@ -150,6 +150,8 @@ class Point:
     y: float
 
 
+# About the width of a period label ("2025-26") at the largest label size, in viewBox units.
+LABEL_ROOM = 90
 GRID = "#d5dae1"
 AXIS = "#5f6670"
 TEXT = "#333"
@@ -336,7 +338,10 @@ class BarChart:
         return self.scale.ticks
 
     def axes(self, tick_size: int = 12) -> str:
-        return axes_svg(self.frame, self.scale, self.x_ticks, tick_size, edges=True)
+        # Lean the edge labels inwards only where a group is narrower than a label.
+        groups = len({bar.label for bar in self.bars}) or 1
+        narrow = (self.frame.plot_right - self.frame.plot_left) / groups < LABEL_ROOM
+        return axes_svg(self.frame, self.scale, self.x_ticks, tick_size, edges=narrow)
 
     def marks(self, chart_id: str) -> str:
         """The bars as SVG markup, each with its period, series and exact
