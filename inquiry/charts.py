@@ -230,6 +230,12 @@ class LineChart:
             return self.points
         return [Point(self.labels[-1], self.values[-1], self.xs[-1], self.ys[-1])]
 
+    def dots_svg(self, radius: float = 3.5) -> str:
+        """The dots as SVG markup (written here: see axes_svg)."""
+        return "".join(
+            [f'<circle class="chart__dot" cx="{p.x}" cy="{p.y}" r="{radius}" fill="{SOLID}"/>' for p in self.dots]
+        )
+
     @property
     def periods_attr(self) -> str:
         return " ".join(self.labels)
