@@ -17,7 +17,10 @@
 8. Certificates (bench/certificates.py): 缴存证明 issued and downloaded on the
    prints pool, /verify/ against the anonymous floor, the 30-year 缴存明细
    (--skip-certificates leaves it out; --certificates-only runs only that).
-9. Imports the core system's books (bench/imports.py): the full scale batch
+9. Charts (bench/charts.py): the 30-year ledger page rendered afresh with
+   INQUIRY_CHARTS on and off, in-process CPU (--skip-charts leaves it out;
+   --charts-only runs only that).
+10. Imports the core system's books (bench/imports.py): the full scale batch
    into a fresh database, then a daily delta while the home page is loaded
    (--skip-imports leaves it out; --imports-only runs only that).
 
@@ -85,6 +88,8 @@ TARGETS = {
     "certificate_download_p95_ms": 50,
     "verify_share": 0.40,
     "ledger_certificate_s": 3.0,
+    # Charts (bench/charts.py): the 30-year ledger page's CPU with them ≤ this × without.
+    "charts_ratio": 1.2,
 }
 
 
@@ -350,6 +355,8 @@ def main() -> None:
     parser.add_argument("--imports-only", action="store_true", help="only the import section (bench/imports.py)")
     parser.add_argument("--skip-depday", action="store_true", help="leave out the deposit day (bench/depday.py)")
     parser.add_argument("--depday-only", action="store_true", help="only the deposit day (bench/depday.py)")
+    parser.add_argument("--skip-charts", action="store_true", help="leave out the charts section (bench/charts.py)")
+    parser.add_argument("--charts-only", action="store_true", help="only the charts section (bench/charts.py)")
     parser.add_argument("--depday-members", type=int, default=2000, help="members who log in on the deposit day")
     parser.add_argument(
         "--depday-bump",
@@ -370,6 +377,12 @@ def main() -> None:
         WORK.mkdir(parents=True, exist_ok=True)
         collectstatic(args.db)
         run_depday(args)
+        return
+    if args.charts_only:
+        WORK.mkdir(parents=True, exist_ok=True)
+        collectstatic(args.db)
+        ensure_data(args.db, args.members)
+        run_charts(args)
         return
     if args.certificates_only:
         WORK.mkdir(parents=True, exist_ok=True)
@@ -422,6 +435,7 @@ def main() -> None:
     for skip, name, section in (
         (args.skip_depday, "deposit day", run_depday),
         (args.skip_certificates, "certificates", run_certificates),
+        (args.skip_charts, "charts", run_charts),
     ):
         if skip:
             continue
@@ -484,6 +498,18 @@ def run_certificates(args) -> None:
     figures = certificates.run(args)
     (WORK / "certificates.json").write_text(json.dumps(figures, indent=2, default=str))
     print(certificates.write(figures, TARGETS, Path(args.output)))
+
+
+def run_charts(args) -> None:
+    """The charts section (bench/charts.py): the 30-year ledger page with and without them."""
+    from bench import charts
+    from bench.report import write_block
+
+    figures = charts.run(args)
+    (WORK / "charts.json").write_text(json.dumps(figures, indent=2))
+    text = charts.section(figures, TARGETS)
+    write_block(Path(args.output), charts.SECTION_START, charts.SECTION_END, text)
+    print(text)
 
 
 def run_imports(args) -> None:

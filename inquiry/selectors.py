@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import (
     BigIntegerField,
@@ -16,7 +17,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
+    Min,
     OuterRef,
     QuerySet,
     Sum,
@@ -24,11 +27,11 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, ExtractMonth, ExtractQuarter, ExtractYear, Round, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from inquiry import amortization, statements
+from inquiry import amortization, charts, statements
 from inquiry.models import FundAccount, ImportRun, LedgerEntry, LoanContract, LoanProgressStep, Member, Repayment
 from zzgjj_portal.compiled import CompiledRead
 from zzgjj_portal.pagination import PAGE_SIZE
@@ -407,3 +410,205 @@ def books_through() -> date | None:
         .first()
     )
     return timezone.localtime(as_of).date() if as_of else None
+
+
+# Charts (inquiry/charts.py draws them; templates/inquiry/partials/chart_*.html).
+# 缴存 in the per-year bars: what the member paid in (汇缴, 补缴); 提取 what
+# was taken out. Interest and transfers are in the balance line, not the bars.
+CHART_DEPOSIT_KINDS = [LedgerEntry.Kind.MONTHLY_DEPOSIT, LedgerEntry.Kind.BACK_PAYMENT]
+# Each period's key is the YYYYMM of its last month: a month's own, a
+# quarter's third (ExtractQuarter * 3: 03, 06, 09, 12), a 缴存年度's June.
+_PERIOD_KEYS = {
+    1: ExtractYear("booked_on") * 100 + ExtractMonth("booked_on"),
+    3: ExtractYear("booked_on") * 100 + ExtractQuarter("booked_on") * 3,
+    12: ExtractYear("booked_on") * 100
+    + Case(When(booked_on__month__gte=7, then=Value(106)), default=Value(6), output_field=IntegerField()),
+}
+# The balance line has at most about 60 points: by month up to 5 years, by
+# quarter up to 15, by 缴存年度 beyond. More would be closer than a few pixels
+# on a phone, and reading and drawing them cost the 30-year page more than
+# its 1.2× budget (bench/charts.py).
+CHART_STEPS = ((60, 1), (180, 3))
+
+
+def _ledger_periods_read(key) -> CompiledRead:
+    return CompiledRead(
+        lambda member_id, start, end: (
+            LedgerEntry.objects.filter(account__member=member_id, booked_on__gte=start, booked_on__lte=end)
+            .annotate(
+                period_key=key,
+                # The period's last entry (in the page's order) carries its closing balance.
+                newest=Window(RowNumber(), partition_by=[key], order_by=[F("booked_on").desc(), F("id").desc()]),
+                deposit_cents=Window(
+                    Sum(Case(When(kind__in=CHART_DEPOSIT_KINDS, then=_CENTS), default=Value(0))), partition_by=[key]
+                ),
+                withdrawal_cents=Window(
+                    Sum(Case(When(kind=LedgerEntry.Kind.WITHDRAWAL, then=-_CENTS), default=Value(0))),
+                    partition_by=[key],
+                ),
+            )
+            .filter(newest=1)
+            .order_by("period_key")
+            .values_list("period_key", "balance_after", "deposit_cents", "withdrawal_cents")
+        ),
+        member_id=int,
+        start=date,
+        end=date,
+    )
+
+
+_ledger_periods = {months: _ledger_periods_read(key) for months, key in _PERIOD_KEYS.items()}
+
+
+class LedgerMonth(NamedTuple):
+    """One calendar month (or quarter) of the ledger as the charts draw it. A named tuple
+    with whole cents for the sums: a 30-year range makes 360 of them per
+    page, and dataclass instances and Decimals would cost the page a third
+    of its time (bench/charts.py)."""
+
+    period: str  # YYYYMM (of a quarter: its last month)
+    balance: Decimal  # 月末余额: 余额 of the month's last entry (a month without one: the month before's)
+    deposit_cents: int  # 汇缴 + 补缴 booked in the month
+    withdrawal_cents: int  # 提取 booked in the month, positive
+
+    @property
+    def deposits(self) -> Decimal:
+        return Decimal(self.deposit_cents).scaleb(-2)
+
+    @property
+    def withdrawals(self) -> Decimal:
+        return Decimal(self.withdrawal_cents).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class LedgerYear:
+    """One 缴存年度 (1 July – 30 June) of the months asked for."""
+
+    start: date  # its 1 July
+    deposits: Decimal
+    withdrawals: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}-{self.start.year + 1}年度"
+
+
+def ledger_months(*, member: Member, start: date, end: date, step: int = 1) -> list[LedgerMonth]:
+    """The member's ledger between start and end (inclusive) month by month
+    (`step` 3: by quarter, 12: by 缴存年度, ending 30 June), from the period of the first entry to the
+    period of the last, one with no entry carrying the balance before it.
+    One query whatever the range: the database groups the rows by period
+    (window functions) and returns one row per period, not each entry."""
+    months: list[LedgerMonth] = []
+    previous = None
+    read = _ledger_periods[step]
+    for month, balance, deposit_cents, withdrawal_cents in read(member_id=member.pk, start=start, end=end):
+        index = month // 100 * 12 + month % 100 - 1  # consecutive months, consecutive numbers
+        if previous is not None:
+            # The periods between two with entries keep the balance they had.
+            carried = months[-1].balance
+            for missing in range(previous + step, index, step):
+                months.append(LedgerMonth(f"{missing // 12}{missing % 12 + 1:02d}", carried, 0, 0))
+        months.append(LedgerMonth(str(month), balance, deposit_cents, withdrawal_cents))
+        previous = index
+    last = end.year * 100 + end.month
+    if months and int(months[-1].period) > last:
+        # A period the range ends inside: its balance is the range end's.
+        months[-1] = months[-1]._replace(period=str(last))
+    return months
+
+
+def chart_step(start: date, end: date) -> int:
+    """Months per point of a range's balance line (CHART_STEPS): 1, 3 or 12."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return next((step for up_to, step in CHART_STEPS if months <= up_to), 12)
+
+
+# An open end of a range (None) as a date the month read can take.
+_EARLIEST, _LATEST = date(1900, 1, 1), date(9999, 12, 31)
+
+
+def ledger_charts(*, member: Member, start: date | None, end: date | None) -> dict:
+    """The 缴存支取信息 charts of a range (None: open), one query: the
+    month-end balance line (`balance_chart`) and the 缴存年度 bars
+    (`years_chart`), as the page and the 缴存明细 PDF draw them; {} when the
+    range holds no entry."""
+    start, end = start or _EARLIEST, end or _LATEST
+    if start == _EARLIEST or end == _LATEST:
+        # An open range: as long as the ledger itself (the account's first to last entry).
+        span = LedgerEntry.objects.filter(account__member=member).aggregate(
+            first=Min("booked_on"), last=Max("booked_on")
+        )
+        step = chart_step(max(start, span["first"] or start), min(end, span["last"] or end))
+    else:
+        step = chart_step(start, end)
+    months = ledger_months(member=member, start=start, end=end, step=step)
+    if not months:
+        return {}
+    years = ledger_years(months)
+    periods, balances = [m.period for m in months], [m.balance for m in months]
+    return {
+        "balance_chart": charts.balance_line(periods, balances, step=step),
+        "years_chart": charts.deposit_years([(y.start.year, y.deposits, y.withdrawals) for y in years]),
+    }
+
+
+def ledger_recent_months(*, member: Member, count: int = 24, today: date | None = None) -> list[LedgerMonth]:
+    """`ledger_months` of the last `count` calendar months, this one included
+    (the home page's sparkline): one query."""
+    today = today or timezone.localdate()
+    return ledger_months(member=member, start=amortization.add_months(today.replace(day=1), 1 - count), end=today)
+
+
+def ledger_years(months: list[LedgerMonth]) -> list[LedgerYear]:
+    """`ledger_months` added up by 缴存年度 (a range's first and last year
+    hold only the months inside it). No query."""
+    years: dict[int, list[int]] = {}
+    for period, _, deposit_cents, withdrawal_cents in months:
+        # 缴存年度 by the year its 1 July falls in (statements.year_start's rule, on YYYYMM).
+        year = int(period[:4]) - (int(period[4:]) < 7)
+        sums = years.setdefault(year, [0, 0])
+        sums[0] += deposit_cents
+        sums[1] += withdrawal_cents
+    return [
+        LedgerYear(date(year, 7, 1), Decimal(d).scaleb(-2), Decimal(w).scaleb(-2)) for year, (d, w) in years.items()
+    ]
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    year: int
+    principal: Decimal
+    interest: Decimal
+
+
+def plan_remaining(*, loan: LoanContract, plan: PlanResult) -> list[tuple[str, Decimal]]:
+    """(应还年月, 贷款余额 after it) of each plan row: the contract's current
+    outstanding principal less the principal of the plan's rows due up to
+    then (the whole plan's, so a range that starts later still starts from
+    the right figure). No query: the plan is computed."""
+    if not plan.rows:
+        return []
+    first = plan.rows[0].due_date
+    remaining = loan.outstanding_principal
+    for row in _schedule(
+        loan.repayment_method, loan.outstanding_principal, loan.annual_rate, loan.remaining_months, loan.next_due_on
+    ):
+        if row.due_date >= first:
+            break
+        remaining -= row.principal
+    series = []
+    for row in plan.rows:
+        remaining -= row.principal
+        series.append((row.period, remaining))
+    return series
+
+
+def plan_years(plan: PlanResult) -> list[PlanYear]:
+    """应还本金 and 应还利息 of the plan's rows by calendar year of their due date."""
+    years: dict[int, list[Decimal]] = {}
+    for row in plan.rows:
+        sums = years.setdefault(row.due_date.year, [ZERO, ZERO])
+        sums[0] += row.principal
+        sums[1] += row.interest
+    return [PlanYear(year, principal, interest) for year, (principal, interest) in years.items()]

@@ -3,11 +3,12 @@
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from inquiry import exports, selectors
+from inquiry import charts, exports, selectors
 from inquiry.amortization import PREPAY_SHORTEN, add_months
 from inquiry.forms import PrepaymentTrialForm, date_range_form
 from inquiry.models import LoanContract
@@ -64,6 +65,8 @@ class LedgerView(MemberPageMixin, TemplateView):
             number = page_number(request)
             result = selectors.ledger_page(member=self.member, start=start, end=end, number=number)
             context.update(result=result, page_obj=counted_page(result.entries, count=result.count, number=number))
+            if settings.INQUIRY_CHARTS and result.count:
+                context.update(selectors.ledger_charts(member=self.member, start=start, end=end))
             # 打印's one-time token; a cached page keeps it only until a
             # certificate is issued (certificates raise the data version).
             context["print_token"] = uuid.uuid4()
@@ -143,6 +146,12 @@ class LoanInfoView(LoanPageMixin, TemplateView):
     page_cache = True
 
     def get_context_data(self, **kwargs):
+        loan = self.loan
+        if settings.INQUIRY_CHARTS and loan is not None and loan.is_disbursed and not self.checking:
+            # 已还本金 | 剩余本金 of the contract: from its own figures, no query.
+            kwargs["parts_chart"] = charts.loan_parts(
+                loan.amount - loan.outstanding_principal, loan.outstanding_principal
+            )
         if self.loan is not None and self.loan.status == LoanContract.Status.SETTLED:
             # The issuing form's one-time token (in the cached page until a
             # certificate is issued: certificates raise the data version).
@@ -192,6 +201,13 @@ class RepaymentPlanView(LoanPageMixin, TemplateView):
         context = {"form": form}
         if plan is not None:
             context.update(plan=plan, page_obj=paginate(request, plan.rows))
+            if settings.INQUIRY_CHARTS and plan.rows:
+                # Computed from the plan: no query.
+                periods, remaining = zip(*selectors.plan_remaining(loan=self.loan, plan=plan), strict=True)
+                context["remaining_chart"] = charts.remaining_line(periods, remaining)
+                context["plan_years_chart"] = charts.plan_year_bars(
+                    [(y.year, y.principal, y.interest) for y in selectors.plan_years(plan)]
+                )
         return self.render_to_response(self.get_context_data(**context))
 
 

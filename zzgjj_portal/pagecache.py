@@ -80,6 +80,8 @@ def page_key(request, member) -> str | None:
         release(),
         str(user.pk),
         "1" if user.sound_on else "0",
+        # Charts on or off changes the page, not the member's data.
+        "1" if settings.INQUIRY_CHARTS else "0",
         str(member.pk),
         str(member.data_version),
         secret,

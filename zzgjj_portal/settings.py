@@ -377,6 +377,11 @@ CERTIFICATE_SIGNER_PASSPHRASE = env.str("CERTIFICATE_SIGNER_PASSPHRASE", default
     "dev-only-certificate-signer" if DEBUG else ""
 )
 
+# Charts (inquiry/charts.py): the balance, the 缴存年度 bars, the plan's and the
+# loan's, drawn as SVG on the server. Off leaves the tables alone; the bench
+# renders the 30-year ledger page both ways (bench/charts.py) to price them.
+INQUIRY_CHARTS = env.bool("INQUIRY_CHARTS", default=True)
+
 # Certificates (缴存证明, 贷款结清证明, 缴存明细, 年度对账单: inquiry/certificates/).
 # The address the QR code on a certificate opens (+ /verify/); production has no
 # default (`check --deploy` requires it), since a verifier scans it off paper.

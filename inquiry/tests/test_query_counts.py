@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # Session and user with its member come first on every page (2); each page's
 # own reads follow. The budget is per page and must hold for 1 row and for 300.
 PAGES = [
-    ("tasks:home", {}, 7),  # + 我发起的
+    ("tasks:home", {}, 8),  # + 我发起的, + the balance sparkline's months
     ("inquiry:basic_info", {}, 4),
-    ("inquiry:ledger", {"start": "2000-01-01", "end": "2029-12-31"}, 4),
+    ("inquiry:ledger", {"start": "2000-01-01", "end": "2029-12-31"}, 5),  # + the charts' grouped read
     ("inquiry:ledger", {"start": "2000-01-01", "end": "2029-12-31", "format": "xlsx"}, 4),
     ("inquiry:loan_progress", {}, 4),
     ("inquiry:loan_info", {}, 3),

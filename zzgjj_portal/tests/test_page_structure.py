@@ -63,7 +63,8 @@ class Reader(HTMLParser):
         if "id" in a:
             page.ids.add(a["id"])
         page.described.update(a.get("aria-describedby", "").split())
-        if tag == "title":
+        if tag == "title" and "svg" not in self.stack:
+            # The page's own title; a chart's <svg><title> names the chart.
             self.in_title = True
         elif tag == "label":
             self.in_label += 1

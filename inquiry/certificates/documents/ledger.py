@@ -38,6 +38,8 @@ def ledger_document(*, member: Member, start: date | None, end: date | None) -> 
     if not sheet.rows:
         raise CertificateRefused(LEDGER_EMPTY, code="empty")
     range_text = exports.range_text(start, end)
+    # The page's two charts, printed above the rows (one query).
+    drawn = selectors.ledger_charts(member=member, start=start, end=end) if settings.INQUIRY_CHARTS else {}
     facts = [
         *holder_facts(member, account),
         ("查询日期", range_text),
@@ -57,5 +59,6 @@ def ledger_document(*, member: Member, start: date | None, end: date | None) -> 
             "income_total": result.income_total,
             "outgo_total": result.outgo_total,
             "has_pending": any(result.rows.column("pending")),
+            **drawn,
         },
     )
