@@ -264,3 +264,9 @@ def test_loan_progress_says_done_and_current_in_words_in_both_modes(member_clien
         html = member_client.get(reverse("inquiry:loan_progress"), {"contract": loan.contract_no}).content.decode()
         states = re.findall(r'class="loan-progress__state">([^<]+)<', html)
         assert states == ["已完成", "已完成", "办理中", "未开始", "未开始", "未开始"]
+
+
+def test_an_error_pages_switch_returns_to_the_path_without_its_query(member_client):
+    page = member_client.get(reverse("inquiry:loan_info"), {"contract": "NOSUCH0001"}).content.decode()
+    assert 'name="next" value="/loans/info/"' in page
+    assert "NOSUCH0001" not in page
