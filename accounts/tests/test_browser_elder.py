@@ -2,7 +2,7 @@
 form): turned on at the login page by a click, kept through the login, and on
 the login page, the home page, 缴存支取信息, 还款计划 and 提取申请 at 1366 and
 390 px: text and line spacing, target sizes, the big cursor, no motion, and
-axe-core's AAA contrast rule (color-contrast-enhanced).
+axe-core's AAA contrast rule (color-contrast-enhanced), and no sound by itself.
 
 Exempt from the 44 × 44 px target size: a link inside a sentence (a <p> with
 words of its own around the link), WCAG 2.5.8's inline exception; none of
@@ -124,6 +124,11 @@ def test_elder_mode_turned_on_at_login_without_javascript_meets_the_rule(live_se
         (state, ["/home/", "/ledger/", f"/loans/plan/?contract={running.contract_no}", "/applications/withdrawal/"]),
     ):
         context = browser.new_context(storage_state=storage, **options)
+        # Counts what the page plays (the home page's chime for unread messages).
+        context.add_init_script(
+            "window.played = 0; HTMLMediaElement.prototype.play = function () {"
+            " window.played += 1; return Promise.resolve(); };"
+        )
         try:
             page = context.new_page()
             page.set_default_timeout(15_000)
@@ -135,6 +140,8 @@ def test_elder_mode_turned_on_at_login_without_javascript_meets_the_rule(live_se
                     found = page.evaluate(ELDER_PROBLEMS) + contrast_violations(page)
                     if page.evaluate("document.documentElement.scrollWidth") > width:
                         found.append("the page scrolls sideways")
+                    if page.evaluate("window.played"):
+                        found.append("a sound played by itself")
                     problems[f"{path} at {width}"] = found
             if storage is state:
                 # 退出长辈模式 restores the normal page.
@@ -143,6 +150,10 @@ def test_elder_mode_turned_on_at_login_without_javascript_meets_the_rule(live_se
                 assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") < 16
                 # The contrast check can fail: the normal look keeps 4.5:1 (AA), not 7:1.
                 assert contrast_violations(page)
+                # The home page's chime, silent in 长辈模式, plays again in the normal mode.
+                page.goto(base + "/home/")
+                page.wait_for_load_state("load")
+                assert page.evaluate("window.played") == 1
         finally:
             context.close()
     found = [f"{where}: {problem}" for where, listed in problems.items() for problem in listed]
