@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
     # 关闭音效 / 开启音效: kept with the login identity so the choice holds on every device.
     sound_on = models.BooleanField("消息提示音效", default=True)
+    # 长辈模式: the member's choice, kept with the login identity like sound_on;
+    # a visitor's is the zzgjj_elder cookie (zzgjj_portal/elder.py).
+    elder_mode = models.BooleanField("长辈模式", default=False)
 
     objects = UserManager()
 

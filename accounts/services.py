@@ -477,3 +477,28 @@ def password_change(*, user: User, password: str, request: HttpRequest) -> User:
     update_session_auth_hash(request, user)
     audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGED, request=request, member=user.member, actor=user)
     return user
+
+
+# --- 长辈模式 -----------------------------------------------------------------
+
+
+@transaction.atomic
+def elder_mode_set(*, user: User, on: bool) -> None:
+    """长辈模式 on or off for a member, saved on the login identity so that it
+    holds on every device. The wanted state is posted (not "toggle"), so a
+    double submission does one thing."""
+    User.objects.filter(pk=user.pk).update(elder_mode=on)
+    user.elder_mode = on
+
+
+def elder_mode_at_login(*, user: User, visitor_choice: bool | None) -> bool:
+    """The mode a member's first page after login shows, which the caller also
+    writes to the browser's cookie. The browser's choice (the cookie, what the
+    login page was shown in) is the latest one made where the member is now,
+    so it wins and is saved: the page never turns into the other mode on
+    logging in. A browser without one takes the member's saved choice."""
+    if visitor_choice is None:
+        return user.elder_mode
+    if visitor_choice != user.elder_mode:
+        elder_mode_set(user=user, on=visitor_choice)
+    return visitor_choice

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.MemberLoginView.as_view(), name="login"),
     path("logout/", views.LogoutConfirmView.as_view(), name="logout_confirm"),
     path("logout/confirm/", views.MemberLogoutView.as_view(), name="logout"),
+    path("elder-mode/", views.elder_mode_switch, name="elder_mode"),
     # 注册
     path("register/", views.IdentityView.as_view(flow=R), name="register"),
     path("register/sms/", views.SmsStepView.as_view(flow=R), name="register_sms"),

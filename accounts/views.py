@@ -13,8 +13,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
@@ -22,6 +24,7 @@ from accounts import flows, lockout, selectors, services, texts
 from accounts.admin_site import staff_password_change_require
 from accounts.forms import ChangePasswordForm, IdentityForm, LoginForm, NewPasswordForm, SmsCodeForm, StaffLoginForm
 from accounts.models import SmsPurpose
+from zzgjj_portal import elder
 from zzgjj_portal.frame import MemberPageMixin, MemberRequiredMixin, is_member
 from zzgjj_portal.net import client_ip
 
@@ -66,7 +69,11 @@ class MemberLoginView(auth_views.LoginView):
             form.add_error(None, ValidationError(refusal.message, code=refusal.code))
             return self.form_invalid(form)
         auth_login(self.request, user)
-        return HttpResponseRedirect(self.get_success_url())
+        response = HttpResponseRedirect(self.get_success_url())
+        # 长辈模式 stays what the login page showed; the browser and the member agree from here on.
+        on = services.elder_mode_at_login(user=user, visitor_choice=elder.cookie_choice(self.request))
+        elder.cookie_set(response, on=on)
+        return response
 
 
 class LogoutConfirmView(MemberRequiredMixin, TemplateView):
@@ -79,6 +86,29 @@ class MemberLogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET): 是 logs out, back to the login page."""
 
     next_page = "accounts:login"
+
+
+@login_not_required
+@require_POST
+def elder_mode_switch(request):
+    """长辈模式 / 退出长辈模式 in every page's header: a plain form (no script
+    needed) posting the wanted state, back to the page it was on. A member's
+    choice is saved on the login identity and in the browser; a visitor's in
+    the browser (zzgjj_portal/elder.py)."""
+    wanted = request.POST.get("elder")
+    target = request.POST.get("next", "")
+    # Only this site's own pages: `next` comes from the form, so anyone could
+    # post one pointing elsewhere (an open redirect).
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("accounts:login")
+    response = HttpResponseRedirect(target)
+    if wanted not in ("on", "off"):
+        return response
+    on = wanted == "on"
+    if is_member(request.user):
+        services.elder_mode_set(user=request.user, on=on)
+    elder.cookie_set(response, on=on)
+    return response
 
 
 # --- 注册 and 忘记密码: three steps sharing one set of views ----------------

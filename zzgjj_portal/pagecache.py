@@ -6,7 +6,8 @@ settings, the URL, the day and the code. The key holds each of them:
 - `Member.data_version`, which database triggers raise in the same
   transaction as any change to what the member's pages show (see
   inquiry/versioning.py), read in the query that loads the user anyway;
-- the user (and the sound setting in the frame's buttons);
+- the user (and the sound setting in the frame's buttons, and 长辈模式, which
+  changes the frame, the menu and `<html class>`);
 - the browser's CSRF secret, because the page's forms carry tokens made
   from it (so a cached page is only ever served to the browser it was
   rendered for);
@@ -82,6 +83,7 @@ def page_key(request, member) -> str | None:
         "1" if user.sound_on else "0",
         # Charts on or off changes the page, not the member's data.
         "1" if settings.INQUIRY_CHARTS else "0",
+        "1" if user.elder_mode else "0",
         str(member.pk),
         str(member.data_version),
         secret,

@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zzgjj_portal.jinja2.csrf",
                 "zzgjj_portal.jinja2.urls",
+                # `elder_mode`: 长辈模式 on for this request (the member's choice, else the cookie).
+                "zzgjj_portal.elder.context",
             ],
         },
     },

@@ -168,8 +168,9 @@
   // id kept in localStorage rather than on the server: a GET must not change
   // state, and posting a "seen" on every page view would be a write per visit
   // for a sound. Another device chimes once for the same message, which is fine.
+  // 长辈模式 plays nothing the member did not ask for (适老化: no sound or pop-up by itself).
   var chime = document.querySelector("[data-chime]");
-  if (chime) {
+  if (chime && !document.documentElement.classList.contains("elder")) {
     var newest = parseInt(chime.dataset.newest, 10) || 0;
     var key = chime.dataset.heardKey;
     var heard = 0;

@@ -26,7 +26,7 @@ from tasks.tests.conftest import staff_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The display modes every page is checked in; 长辈模式 ("elder") joins when it is merged.
-MODES = ["normal"]
+MODES = ["normal", "elder"]
 # What the walk fails on (axe's "moderate" and "minor" are left to review).
 BLOCKING = {"critical", "serious"}
 # WCAG 1.4.10 Reflow: 320 CSS px wide without sideways scrolling.
@@ -39,9 +39,8 @@ def apply_mode(context, user, mode: str, base_url: str) -> None:
     """Put display `mode` on the browser `context` (visitor pages) and on `user` (member pages)."""
     elder = mode == "elder"
     context.add_cookies([{"name": "zzgjj_elder", "value": "1" if elder else "0", "url": base_url}])
-    if hasattr(user, "elder_mode"):
-        user.elder_mode = elder
-        user.save(update_fields=["elder_mode"])
+    user.elder_mode = elder
+    user.save(update_fields=["elder_mode"])
 
 
 def walk_data():

@@ -27,6 +27,7 @@ NOT_PAGES = {
     "logout",
     "plan_print",
     "sound",
+    "elder_mode",
     "message_push",
     "core_outbox",
     "core_outbox_ack",

@@ -26,6 +26,9 @@ PUBLIC = {
     "accounts:password_forgot_sms",
     "accounts:password_forgot_new",
     "accounts:password_forgot_done",
+    # 长辈模式's switch (POST, CSRF): visitors choose it on the login page; it writes
+    # only their own cookie (and a logged-in member's own choice).
+    "accounts:elder_mode",
     "captcha-image",
     "captcha-image-2x",
     "captcha-audio",

@@ -157,7 +157,7 @@ def _columns(model, names: list[str]) -> tuple[str, list[str]]:
 USER_COLS = _columns(
     User,
     ["username", "name", "member", "password", "is_staff", "is_active", "is_superuser", "date_joined", "last_login"]
-    + ["sound_on"],
+    + ["sound_on", "elder_mode"],
 )
 MESSAGE_COLS = _columns(Message, ["member", "business", "content", "channel", "sent_at", "read_at", "idempotency_key"])
 
@@ -202,7 +202,7 @@ def portal_rows_write(portal: list[tuple], *, as_of: date, password_hash: str) -
                 cursor,
                 USER_COLS,
                 [
-                    (f"member-{mid}", "", mid, password_hash, False, True, False, created, None, True)
+                    (f"member-{mid}", "", mid, password_hash, False, True, False, created, None, True, False)
                     for mid in ids.values()
                 ],
             )
