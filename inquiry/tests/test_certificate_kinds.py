@@ -13,8 +13,6 @@ from io import BytesIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -412,14 +410,13 @@ def test_annual_section_shows_no_figures_while_the_account_is_being_checked(memb
     assert "数据核对中" in section and "annual-row" not in section
 
 
-@pytest.fixture(scope="module")
-def demo_books(django_db_setup, django_db_blocker):
-    """The demo set (seed_demo), seeded once for the module and rolled back after it."""
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
-        call_command("seed_demo", as_of="2026-10-31")
-        yield date(2026, 10, 31)
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo_books(db):
+    """The demo set (seed_demo), rolled back with the test. Not held open for the
+    module: on SQLite an open write transaction on the test connection locks
+    the tables against the live server of the module's browser test."""
+    call_command("seed_demo", as_of="2026-10-31")
+    return date(2026, 10, 31)
 
 
 def test_annual_statement_reconciles_for_every_year_of_every_demo_member(demo_books):
