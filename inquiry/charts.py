@@ -338,6 +338,8 @@ class BarChart:
     x_ticks: list[Tick]
     stacked: bool
     desc: str
+    # A line the caption adds after the chart's name (what its periods are).
+    note: str = ""
 
     @property
     def y_ticks(self) -> list[Tick]:
@@ -377,6 +379,7 @@ def bar_chart(
     frame: Frame = Frame(),
     labels: int = 4,
     shown: Sequence[str] | None = None,
+    note: str = "",
 ) -> BarChart:
     """Bars of each group (a period) side by side, or stacked (series 0 at
     the bottom); `labels` period labels; `shown` the periods as the text
@@ -412,7 +415,15 @@ def bar_chart(
     ]
     spoken = list(shown) if shown is not None else [label for label, _ in groups]
     return BarChart(
-        name, frame, scale, list(series_names), bars, x_ticks, stacked, _bars_desc(name, series_names, groups, spoken)
+        name,
+        frame,
+        scale,
+        list(series_names),
+        bars,
+        x_ticks,
+        stacked,
+        _bars_desc(name, series_names, groups, spoken),
+        note,
     )
 
 
@@ -484,6 +495,7 @@ BALANCE_NAMES = {1: BALANCE_NAME, 3: "账户余额(季末)", 12: "账户余额(�
 BALANCE_SPARK_NAME = "近24个月账户余额(月末)"
 YEARS_NAME = "各缴存年度缴存与提取"
 YEARS_SERIES = ("缴存(汇缴、补缴)", "提取")
+YEARS_NOTE = "缴存年度为每年7月1日至次年6月30日。"
 REMAINING_NAME = "剩余本金"
 PLAN_YEARS_NAME = "各年应还本金与应还利息"
 PLAN_YEARS_SERIES = ("应还本金", "应还利息")
@@ -515,7 +527,7 @@ def deposit_years(years: Sequence[tuple[int, Decimal, Decimal]]) -> BarChart:
     """缴存 against 提取 of each 缴存年度: (the year 1 July falls in, deposits, withdrawals)."""
     groups = [(f"{year}-{(year + 1) % 100:02d}", [deposits, withdrawals]) for year, deposits, withdrawals in years]
     spoken = [f"{year}-{year + 1}年度" for year, _, _ in years]
-    return bar_chart(YEARS_NAME, YEARS_SERIES, groups, shown=spoken)
+    return bar_chart(YEARS_NAME, YEARS_SERIES, groups, shown=spoken, note=YEARS_NOTE)
 
 
 def remaining_line(periods: Sequence[str], remaining: Sequence[Decimal]) -> LineChart:
